@@ -1,0 +1,23 @@
+// Run a Python script under the real MicroPython interpreter (WebAssembly),
+// with firmware/, protocol/ and the simulated board on sys.path.
+//   node simulator/wasm/run.mjs [--heap MB] [--path DIR]... SCRIPT.py [ARGS...]
+// The script reads its arguments as json.loads(simhost.argv()): [SCRIPT, ARGS...]
+// (the wasm port's sys has no argv). Exit status 1 on an exception.
+import fs from "fs";
+import path from "path";
+import { loadFirmwareInterpreter, runOrExit, simhost } from "./simhost.mjs";
+
+const argv = process.argv.slice(2);
+let heapMb = 8;
+const extraPaths = [];
+while (argv.length && argv[0].startsWith("--")) {
+  const flag = argv.shift();
+  if (flag === "--heap") heapMb = Number(argv.shift());
+  else if (flag === "--path") extraPaths.push(path.resolve(argv.shift()));
+  else { console.error(`unknown flag ${flag}`); process.exit(2); }
+}
+if (!argv.length) { console.error("usage: run.mjs [--heap MB] [--path DIR]... SCRIPT.py [ARGS...]"); process.exit(2); }
+const script = path.resolve(argv[0]);
+const mp = await loadFirmwareInterpreter({ heapMb, extraPaths: [path.dirname(script), ...extraPaths] });
+simhost.argv = () => JSON.stringify(argv);
+runOrExit(mp, fs.readFileSync(script, "utf8"));
