@@ -1,0 +1,170 @@
+"""The reader application: the link to the host, the capture tasks, the events.
+
+``ReaderApp(board).run()`` is the whole firmware. Every part is a task of
+``app.tasks.Scheduler``: the host link (this module), and the NFC and QR
+captures when the board has them. Captured presentations are verified here
+and sent to the host as EVENT messages; nothing is dropped silently.
+"""
+import time
+
+from micropython import const
+
+from app import tasks
+from app.clock import WallClock
+from vitale_link import PROTOCOL_VERSION, messages
+from vitale_link.endpoint import Endpoint
+from vitale_link.errors import DeliveryFailed, FrameError, MessageError, QueueFull
+from vitale_link.frame import MAX_PAYLOAD
+
+FIRMWARE_VERSION = "0.1.0"
+_OUTBOX_LEN = const(32)  # events waiting for the link (host absent or slow)
+_READ_CHUNK = const(512)
+
+
+class ReaderApp:
+    def __init__(self, board):
+        self.board = board
+        self.clock = WallClock()
+        self.link = Endpoint(ticks_diff=time.ticks_diff, initial_seq=board.random_bytes(1)[0])
+        self.scheduler = tasks.Scheduler(on_error=self._task_died)
+        self.features = 0
+        self.started = time.ticks_ms()
+        self._next_event_id = 1
+        self._outbox = []  # event field dicts not yet handed to the link
+        self._inflight = {}  # link seq -> event fields, until acknowledged
+        self._hold_events_until = None  # after a delivery failure, wait for the host
+        self.dropped_events = 0
+        self.scheduler.spawn(self._link_task(), "link")
+
+    # -- the loop ----------------------------------------------------------
+    def run(self, stop=None):
+        self.scheduler.run(self.board, stop)
+
+    def _task_died(self, name, err):
+        self.emit("capture_error", source=name, reason="internal", detail=type(err).__name__)
+
+    # -- events --------------------------------------------------------------
+    def emit(self, kind, **fields):
+        """Queue an event for the host. Returns its event id."""
+        event_id = self._next_event_id
+        self._next_event_id += 1
+        fields["kind"] = kind
+        fields["event_id"] = event_id
+        if self.clock.is_set:
+            fields["unix_ms"] = self.clock.unix_ms()
+        if len(self._outbox) >= _OUTBOX_LEN:
+            self._outbox.pop(0)  # bounded memory: the oldest undelivered event goes, and is counted
+            self.dropped_events += 1
+        self._outbox.append(fields)
+        return event_id
+
+    def _flush_events(self, now):
+        if self._hold_events_until is not None:
+            if time.ticks_diff(now, self._hold_events_until) < 0:
+                return
+            self._hold_events_until = None
+        while self._outbox:
+            try:
+                seq = self.link.send(messages.EVENT, self._outbox[0], now)
+            except QueueFull:
+                return
+            self._inflight[seq] = self._outbox.pop(0)
+
+    def _on_delivery_failed(self, failed, now):
+        fields = self._inflight.pop(failed.seq, None)
+        if fields is not None:
+            # The host is gone or deaf: keep the event, retry later or when it says HELLO.
+            self._outbox.insert(0, fields)
+            self._hold_events_until = time.ticks_add(now, 2000)
+
+    def _prune_inflight(self):
+        if self._inflight:
+            pending = self.link.pending_seqs()
+            for seq in list(self._inflight):
+                if seq not in pending:
+                    del self._inflight[seq]
+
+    # -- the host link -------------------------------------------------------
+    def _link_task(self):
+        host = self.board.host_link
+        while True:
+            progress = False
+            now = time.ticks_ms()
+            if host.any():
+                data = host.read(_READ_CHUNK)
+                if data:
+                    progress = True
+                    for item in self.link.receive(data, now):
+                        self._dispatch(item, now)
+            for failed in self.link.poll(now):
+                self._on_delivery_failed(failed, now)
+            self._prune_inflight()
+            self._flush_events(now)
+            out = self.link.outgoing()
+            if out:
+                host.write(out)
+                progress = True
+            yield progress
+
+    def _reply(self, request, fields, now):
+        fields["ref"] = request.seq
+        try:
+            self.link.send(request.type | messages.REPLY, fields, now)
+        except QueueFull:
+            pass  # the host will time out and ask again
+
+    def _error(self, code, detail, ref_seq, ref_type, now):
+        try:
+            self.link.send(messages.ERROR, {"code": code, "detail": detail, "ref": ref_seq,
+                                            "ref_type": ref_type}, now)
+        except QueueFull:
+            pass
+
+    def _dispatch(self, item, now):
+        if isinstance(item, FrameError):
+            return  # counted by the endpoint; the sender retransmits
+        if isinstance(item, MessageError):
+            self._error(item.code, str(item), item.seq, item.msg_type, now)
+            return
+        handler = self._HANDLERS.get(item.type)
+        if handler is None:
+            self._error("unexpected_message", messages.type_name(item.type), item.seq, item.type, now)
+            return
+        handler(self, item, now)
+
+    def _identity(self):
+        return {
+            "protocol_version": PROTOCOL_VERSION,
+            "firmware_version": FIRMWARE_VERSION,
+            "board": self.board.name,
+            "device_id": self.board.device_id(),
+        }
+
+    def _on_hello(self, msg, now):
+        fields = self._identity()
+        fields["features"] = self.features
+        fields["max_payload"] = MAX_PAYLOAD
+        self._hold_events_until = None  # a host is listening again: resume delivery
+        self._reply(msg, fields, now)
+
+    def _on_ping(self, msg, now):
+        self._reply(msg, {"data": msg.get("data", b"")}, now)
+
+    def _on_info(self, msg, now):
+        fields = self._identity()
+        fields["uptime_ms"] = time.ticks_diff(now, self.started) & 0xFFFFFFFF
+        fields["features"] = self.features
+        if self.clock.is_set:
+            fields["unix_ms"] = self.clock.unix_ms()
+        self._reply(msg, fields, now)
+
+    def _on_set_time(self, msg, now):
+        self.clock.set(msg["unix_ms"])
+        self._reply(msg, {"unix_ms": self.clock.unix_ms()}, now)
+
+    _HANDLERS = {
+        messages.HELLO: _on_hello,
+        messages.PING: _on_ping,
+        messages.INFO: _on_info,
+        messages.SET_TIME: _on_set_time,
+    }

@@ -1,0 +1,19 @@
+"""vitale_reader: host library for the open e-Carte Vitale reader.
+
+    from vitale_reader import Reader
+    with Reader("/dev/ttyACM0") as reader:
+        event = reader.next_event(timeout=30)
+"""
+from .errors import (CommandFailed, LinkFailure, ProtocolError, ReaderTimeout, ReaderUnavailable,
+                     VitaleError)
+from .events import CaptureErrorEvent, CardEvent, CredentialEvent, Event, InsDatamatrixEvent, UnknownEvent
+from .reader import Reader, ReaderInfo
+from .transport import SerialTransport, Transport, list_ports, open_transport
+
+__version__ = "0.1.0"
+__all__ = [
+    "Reader", "ReaderInfo", "Event", "CredentialEvent", "CaptureErrorEvent", "CardEvent",
+    "InsDatamatrixEvent", "UnknownEvent", "VitaleError", "ReaderUnavailable", "LinkFailure",
+    "ReaderTimeout", "ProtocolError", "CommandFailed", "Transport", "SerialTransport", "open_transport",
+    "list_ports",
+]

@@ -1,0 +1,167 @@
+"""The simulated reader: the firmware in a child process, its host link on a pty.
+
+Topology::
+
+    host program --pty (PATH)--> [firmware child: CPython or MicroPython/wasm]
+                                     |  socket: PN532 HSU / I2C / SPI  -> Pn532Model (thread, here)
+                                     |  socket: scan-engine UART       -> Gm65Model  (thread, here)
+                                     |  pipe: control (EOF = stop)
+
+The child gets its descriptors non-blocking and reads them through the
+``simhost`` bridge; this process simulates the chips the firmware drives.
+"""
+from __future__ import annotations
+
+import binascii
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import tty
+from typing import Callable, Optional
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+RUNTIMES = ("cpython", "micropython")
+
+
+class SimError(Exception):
+    """The simulator could not start or a control command failed."""
+
+
+def _set_nonblocking(fd: int) -> None:
+    fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
+
+
+def firmware_command(runtime: str, script: str, *args: str) -> list[str]:
+    if runtime == "cpython":
+        return [sys.executable, os.path.join(ROOT, "simulator", "cpython", "run.py"), script, *args]
+    if runtime == "micropython":
+        node = shutil.which("node")
+        if node is None:
+            raise SimError("the micropython runtime needs Node.js (`node` not found)")
+        return [node, os.path.join(ROOT, "simulator", "wasm", "run.mjs"), script, *args]
+    raise SimError(f"unknown runtime {runtime!r} (choose from {', '.join(RUNTIMES)})")
+
+
+class SimReader:
+    """A simulated reader whose host link is a pty symlinked at ``link_path``."""
+
+    def __init__(self, link_path: str, runtime: str = "cpython", storage_dir: Optional[str] = None,
+                 pinned_root: Optional[bytes] = None, on_output: Optional[Callable[[str], None]] = None):
+        self.link_path = os.path.abspath(link_path)
+        self.runtime = runtime
+        self._own_storage = storage_dir is None
+        self.storage_dir = storage_dir or tempfile.mkdtemp(prefix="vitale-sim-")
+        self.pinned_root = pinned_root
+        self.device_id = os.urandom(8)
+        self._on_output = on_output or (lambda line: None)
+        self._fds_to_close: list[int] = []
+        self.proc: Optional[subprocess.Popen] = None
+        self._ready = threading.Event()
+        self.output: list[str] = []
+
+    # -- lifecycle ----------------------------------------------------------
+    def start(self, timeout: float = 60.0) -> "SimReader":
+        master, slave = os.openpty()
+        tty.setraw(slave)  # no echo, no line discipline: a byte pipe like a USB CDC port
+        self._link_slave = slave  # held open so the link never reads EOF while no host is attached
+        self._fds_to_close += [master, slave]
+        if os.path.lexists(self.link_path):
+            os.unlink(self.link_path)
+        os.symlink(os.ttyname(slave), self.link_path)
+        control_r, control_w = os.pipe()
+        self._control_w = control_w
+        self._fds_to_close.append(control_w)
+        config = {
+            "link_fd": master,
+            "control_fd": control_r,
+            "storage_dir": self.storage_dir,
+            "device_id": binascii.hexlify(self.device_id).decode(),
+            "pinned_root": binascii.hexlify(self.pinned_root).decode() if self.pinned_root else None,
+        }
+        child_fds = [master, control_r]
+        for fd in child_fds:
+            _set_nonblocking(fd)
+        cmd = firmware_command(self.runtime, os.path.join(ROOT, "simulator", "board_sim", "sim_main.py"),
+                               json.dumps(config))
+        self.proc = subprocess.Popen(cmd, pass_fds=child_fds, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+        os.close(control_r)
+        threading.Thread(target=self._pump_output, daemon=True).start()
+        if not self._ready.wait(timeout):
+            self.stop()
+            raise SimError("firmware did not start:\n" + "\n".join(self.output[-20:]))
+        if self.proc.poll() is not None:
+            raise SimError("firmware exited at start:\n" + "\n".join(self.output[-20:]))
+        return self
+
+    def _pump_output(self) -> None:
+        assert self.proc is not None and self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip()
+            self.output.append(line)
+            self._on_output(line)
+            if "running on" in line:
+                self._ready.set()
+        self._ready.set()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            try:
+                os.close(self._control_w)  # EOF on the control pipe: the firmware loop ends
+                self._fds_to_close.remove(self._control_w)
+            except (OSError, ValueError):
+                pass
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for fd in self._fds_to_close:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._fds_to_close = []
+        if os.path.islink(self.link_path):
+            os.unlink(self.link_path)
+        if self._own_storage:
+            shutil.rmtree(self.storage_dir, ignore_errors=True)
+
+    def __enter__(self) -> "SimReader":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # -- control commands -----------------------------------------------------
+    def command(self, line: str) -> str:
+        """Run one control command (the stdin language of ``vitale-sim``); returns a reply line."""
+        words = line.split()
+        if not words:
+            return ""
+        name, args = words[0], words[1:]
+        handler = getattr(self, "_cmd_" + name, None)
+        if handler is None:
+            raise SimError(f"unknown command {name!r}")
+        return handler(args)
+
+    def _cmd_status(self, args: list[str]) -> str:
+        return f"ok runtime={self.runtime} alive={self.alive}"
+
+
+def wait_for_path(path: str, timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not os.path.exists(path):
+        if time.monotonic() > deadline:
+            raise SimError(f"{path} did not appear")
+        time.sleep(0.01)
