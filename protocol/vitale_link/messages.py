@@ -125,14 +125,18 @@ def _encode_value(name, kind, value):
 
 
 def encode_payload(msg_type, fields):
-    out = bytearray()
+    """Fields -> payload, in ascending tag order (canonical: same bytes on every runtime)."""
+    items = []
     for name, value in fields.items():
         if value is None:
             continue
         spec = TAGS.get(name)
         if spec is None:
             raise MessageError("unknown field %s" % name)
-        tag, kind = spec
+        items.append((spec[0], spec[1], name, value))
+    items.sort()
+    out = bytearray()
+    for tag, kind, name, value in items:
         raw = _encode_value(name, kind, value)
         out.append(tag)
         if len(raw) < 0xFF:

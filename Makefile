@@ -1,0 +1,71 @@
+# The e-Carte Vitale reader: firmware, host library, simulator.
+# `make demo` and `make test` set everything up on a fresh machine.
+
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+PIP     := $(VENV)/bin/pip
+STAMP   := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
+FW_SRC  := firmware protocol/vitale_link
+PORT    ?= /dev/ttyACM0
+BOARD   ?= rp2
+LINK    ?= /tmp/vitale0
+RUNTIME ?= cpython
+PYTEST_ARGS ?=
+
+.PHONY: all setup demo test bench firmware deploy sim clean typecheck
+
+all: test
+
+# --- set-up ---------------------------------------------------------------
+# System packages (Node.js for the MicroPython interpreter) come from Debian
+# when missing; Python packages go into .venv; npm packages into node_modules.
+$(VENV)/.system:
+	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
+	  { echo "installing nodejs and npm from Debian"; \
+	    (apt-get update -q && apt-get install -y -q nodejs npm) >/dev/null; }
+	@$(PYTHON) -m venv --help >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q python3-venv) >/dev/null
+	$(PYTHON) -m venv $(VENV)
+	@touch $@
+
+$(STAMP): $(VENV)/.system host/pyproject.toml simulator/pyproject.toml requirements-dev.txt
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r requirements-dev.txt
+	$(PIP) install -q --config-settings editable_mode=compat -e host -e simulator
+	@touch $@
+
+$(NODE_STAMP): package.json package-lock.json $(VENV)/.system
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+setup: $(STAMP) $(NODE_STAMP)
+
+# --- the two README commands ----------------------------------------------
+demo: setup
+	$(PY) -m vitale_sim.demo
+
+test: setup
+	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS) tests
+
+# --- the rest -----------------------------------------------------------------
+bench: setup
+	$(PY) bench/run.py
+
+sim: setup
+	$(VENV)/bin/vitale-sim --link $(LINK) --runtime $(RUNTIME)
+
+typecheck: setup
+	$(VENV)/bin/mypy host/vitale_reader
+
+# Compile the firmware and the shared codec to .mpy for both boards' architectures.
+firmware: setup
+	$(PY) tools/build_firmware.py --out build
+
+# Copy the build to a board over USB (RP2040: BOARD=rp2, ESP32: BOARD=esp32).
+deploy: firmware
+	$(VENV)/bin/mpremote connect $(PORT) fs cp -r build/firmware-$(BOARD)/. :
+	$(VENV)/bin/mpremote connect $(PORT) reset
+
+clean:
+	rm -rf build .pytest_cache .hypothesis

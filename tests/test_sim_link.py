@@ -1,0 +1,58 @@
+"""End to end over a real pty: the host library against the firmware on both runtimes."""
+import os
+import time
+
+import pytest
+import serial
+from vitale_link import frame, messages
+from vitale_reader import CommandFailed, Reader, ReaderTimeout, ReaderUnavailable
+from vitale_sim.harness import SimReader
+
+
+@pytest.fixture
+def sim(runtime, tmp_path):
+    with SimReader(str(tmp_path / "link"), runtime=runtime) as reader:
+        yield reader
+
+
+def test_handshake_info_ping_time(sim):
+    with Reader(sim.link_path) as reader:
+        assert reader.hello.protocol_version == 1
+        assert reader.hello.board == "sim"
+        assert reader.hello.device_id == sim.device_id.hex()
+        info = reader.info()
+        assert info.firmware_version == reader.hello.firmware_version
+        assert abs(info.reader_unix_ms - time.time() * 1000) < 5000  # set_time ran at open
+        assert reader.ping(os.urandom(1000)) < 2.0
+        assert reader.set_time(1_700_000_000_000) >= 1_700_000_000_000
+        with pytest.raises(ReaderTimeout):
+            reader.next_event(timeout=0.2)
+
+
+def test_unknown_and_malformed_messages_get_typed_errors(sim):
+    with Reader(sim.link_path) as reader:
+        with pytest.raises(CommandFailed) as err:
+            reader.link.request(0x55, {}, 2.0)
+        assert err.value.code == "unknown_message"
+        with pytest.raises(CommandFailed) as err:
+            reader.link.request(messages.SET_TIME, {}, 2.0)  # lacks unix_ms
+        assert err.value.code == "bad_message"
+        assert reader.ping(b"still alive") < 2.0
+
+
+def test_noisy_line_and_reconnect(sim):
+    # Line noise and corrupt frames straight onto the port, then a normal session.
+    with serial.Serial(sim.link_path, timeout=0.2) as port:
+        port.write(os.urandom(3000))
+        good = frame.encode_frame(frame.Frame(messages.PING, 1, b""))
+        port.write(good[:-3] + b"\xff\xfe" + good[-1:])  # bad CRC
+        port.write(b"\x01" * (frame.MAX_ENCODED + 50) + b"\x00")  # over-long
+        port.read(4096)
+    for _ in range(2):  # a host that comes and goes
+        with Reader(sim.link_path) as reader:
+            assert reader.ping(b"x") < 2.0
+
+
+def test_missing_port_is_reader_unavailable(tmp_path):
+    with pytest.raises(ReaderUnavailable):
+        Reader(str(tmp_path / "nothing-here"))
