@@ -56,3 +56,20 @@ def test_noisy_line_and_reconnect(sim):
 def test_missing_port_is_reader_unavailable(tmp_path):
     with pytest.raises(ReaderUnavailable):
         Reader(str(tmp_path / "nothing-here"))
+
+
+def test_unplugged_reader_gives_link_failure(runtime, tmp_path):
+    from vitale_reader import LinkFailure, VitaleError
+
+    sim = SimReader(str(tmp_path / "link"), runtime=runtime).start()
+    reader = Reader(sim.link_path)
+    try:
+        sim.stop()  # the firmware stops and the port goes away, as when the cable is pulled
+        with pytest.raises(LinkFailure):
+            for _ in range(3):
+                reader.ping(b"anyone?")
+        with pytest.raises(VitaleError):
+            reader.next_event(timeout=1)
+    finally:
+        reader.close()
+        reader.close()  # safe twice

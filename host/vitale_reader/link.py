@@ -15,7 +15,7 @@ from typing import Any, Optional, Union
 
 from vitale_link import messages
 from vitale_link.endpoint import Endpoint
-from vitale_link.errors import DeliveryFailed, FrameError, LinkError, MessageError
+from vitale_link.errors import DeliveryFailed, FrameError, LinkError
 
 from .errors import CommandFailed, LinkFailure, ReaderTimeout
 from .transport import Transport
@@ -37,7 +37,7 @@ class LinkSession:
         self._changed = threading.Condition(self._lock)
         self._answers: dict[int, Union[messages.Message, LinkError]] = {}
         self._waiting: set[int] = set()
-        self._events: "queue.Queue[Union[messages.Message, LinkError]]" = queue.Queue()
+        self._events: "queue.Queue[Union[messages.Message, LinkFailure]]" = queue.Queue()
         self._failure: Optional[LinkFailure] = None
         self._closing = False
         self.frame_errors = 0
@@ -86,7 +86,7 @@ class LinkSession:
         if isinstance(item, LinkFailure):
             self._events.put(item)  # every later call sees it too
             raise item
-        return item  # type: ignore[return-value]
+        return item
 
     # -- the thread -------------------------------------------------------------
     def _check(self) -> None:
@@ -128,8 +128,8 @@ class LinkSession:
             self.frame_errors += 1
             log.debug("frame error from reader: %s", item.code)
             return
-        if isinstance(item, MessageError):
-            log.warning("malformed message from reader: %s", item)
+        if isinstance(item, LinkError):  # MessageError: acknowledged, but not understood
+            log.warning("malformed message from reader: %s", item.code)
             return
         ref = item.get("ref")
         if (item.type & messages.REPLY or item.type == messages.ERROR) and ref in self._waiting:
