@@ -11,19 +11,22 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNTIMES = ("cpython", "micropython")
 
 
-def command(runtime: str, script: str, *args: str) -> list:
+def command(runtime: str, script: str, *args: str, paths: tuple = ()) -> list:
+    """Command line running ``script``; ``paths``: extra module dirs put on ``sys.path``
+    (under MicroPython only their ``.py`` files are copied into the interpreter's FS)."""
+    extra = [a for d in paths for a in ("--path", str(d))]
     if runtime == "cpython":
-        return [sys.executable, os.path.join(ROOT, "simulator", "cpython", "run.py"), script, *args]
+        return [sys.executable, os.path.join(ROOT, "simulator", "cpython", "run.py"), *extra, script, *args]
     if runtime == "micropython":
-        return ["node", os.path.join(ROOT, "simulator", "wasm", "run.mjs"), script, *args]
+        return ["node", os.path.join(ROOT, "simulator", "wasm", "run.mjs"), *extra, script, *args]
     raise ValueError(runtime)
 
 
 def run_script(runtime: str, script: str, *args: str, timeout: float = 300, check: bool = True,
-               input: bytes = None) -> subprocess.CompletedProcess:
+               input: bytes = None, pass_fds: tuple = (), paths: tuple = ()) -> subprocess.CompletedProcess:
     """Run ``script`` under ``runtime``; on failure raise with its output."""
-    proc = subprocess.run(command(runtime, script, *args), capture_output=True, timeout=timeout,
-                          input=input, cwd=ROOT)
+    proc = subprocess.run(command(runtime, script, *args, paths=paths), capture_output=True, timeout=timeout,
+                          input=input, cwd=ROOT, pass_fds=pass_fds)
     if check and proc.returncode != 0:
         raise AssertionError(
             f"{runtime} {os.path.basename(script)} exited {proc.returncode}\n"

@@ -73,3 +73,35 @@ def test_unplugged_reader_gives_link_failure(runtime, tmp_path):
     finally:
         reader.close()
         reader.close()  # safe twice
+
+
+def test_trust_list_update_over_the_link(runtime, tmp_path):
+    """A new list (a revocation) installs; a rollback and a forged list are refused; flash keeps it."""
+    import shutil
+
+    from vitale_sim.issuer.pki import Pki
+    from vitale_sim.testpki import DIR as TEST_PKI
+
+    pki_dir = tmp_path / "pki"
+    shutil.copytree(TEST_PKI, pki_dir)
+    pki = Pki.load(pki_dir)
+    v1, base = pki.trust_list_bytes, pki.version
+    storage = tmp_path / "flash"
+    storage.mkdir()
+    with SimReader(str(tmp_path / "link"), runtime=runtime, pki=str(pki_dir), storage_dir=str(storage)) as sim:
+        with Reader(sim.link_path, pki=str(pki_dir)) as reader:
+            assert reader.info().trust_version == base
+            v2 = pki.revoke(os.urandom(16))
+            assert reader.update_trust_list(v2) == pki.version == base + 1
+            with pytest.raises(CommandFailed) as err:
+                reader.update_trust_list(v1)
+            assert err.value.code == "trust_list_rollback"
+            forged = bytearray(v2)
+            forged[-5] ^= 0x40
+            with pytest.raises(CommandFailed) as err:
+                reader.update_trust_list(bytes(forged))
+            assert err.value.code in ("trust_list_signature", "trust_list_malformed")
+    # the board restarts: the installed list is still there
+    with SimReader(str(tmp_path / "link"), runtime=runtime, pki=str(pki_dir), storage_dir=str(storage)) as sim:
+        with Reader(sim.link_path, pki=str(pki_dir)) as reader:
+            assert reader.info().trust_version == pki.version

@@ -11,6 +11,10 @@ from micropython import const
 
 from app import tasks
 from app.clock import WallClock
+from verify import pinned
+from verify.replay import ReplayCache
+from verify.trustlist import TrustListError, TrustStore
+from verify.verifier import Verifier
 from vitale_link import PROTOCOL_VERSION, messages
 from vitale_link.endpoint import Endpoint
 from vitale_link.errors import DeliveryFailed, FrameError, MessageError, QueueFull
@@ -34,7 +38,13 @@ class ReaderApp:
         self._inflight = {}  # link seq -> event fields, until acknowledged
         self._hold_events_until = None  # after a delivery failure, wait for the host
         self.dropped_events = 0
+        self.trust = TrustStore(pinned.root_key(board), board.storage)
+        self.verifier = Verifier(self.trust, ReplayCache())
         self.scheduler.spawn(self._link_task(), "link")
+        try:
+            self.trust.load()
+        except TrustListError as err:  # a corrupt stored list: run without one, say so, await an update
+            self.emit("trust_list_invalid", reason=err.code)
 
     # -- the loop ----------------------------------------------------------
     def run(self, stop=None):
@@ -83,6 +93,23 @@ class ReaderApp:
             for seq in list(self._inflight):
                 if seq not in pending:
                     del self._inflight[seq]
+
+    # -- verification ----------------------------------------------------------
+    def on_qr_text(self, text):
+        """A code from the QR capture: verify it and report it (any code; foreign ones say so)."""
+        self._credential("qr", {"text": text}, lambda now: self.verifier.verify_qr(text, now))
+
+    def on_nfc_presentation(self, presentation, nonce, transcript):
+        self._credential("nfc", {"presentation": presentation, "nonce": nonce, "transcript": transcript},
+                         lambda now: self.verifier.verify_nfc(presentation, nonce, transcript, now))
+
+    def _credential(self, source, fields, verify):
+        if self.clock.is_set:
+            verdict = verify(self.clock.unix())
+            ok, reason = verdict.ok, verdict.reason
+        else:
+            ok, reason = False, "clock_not_set"  # validity cannot be judged; the host decides
+        self.emit("credential", source=source, ok=1 if ok else 0, reason=reason, **fields)
 
     # -- the host link -------------------------------------------------------
     def _link_task(self):
@@ -154,6 +181,7 @@ class ReaderApp:
         fields = self._identity()
         fields["uptime_ms"] = time.ticks_diff(now, self.started) & 0xFFFFFFFF
         fields["features"] = self.features
+        fields["trust_version"] = self.trust.version
         if self.clock.is_set:
             fields["unix_ms"] = self.clock.unix_ms()
         self._reply(msg, fields, now)
@@ -162,9 +190,18 @@ class ReaderApp:
         self.clock.set(msg["unix_ms"])
         self._reply(msg, {"unix_ms": self.clock.unix_ms()}, now)
 
+    def _on_trust_update(self, msg, now):
+        try:
+            version = self.trust.update(msg["trust_list"], self.clock.unix())
+        except TrustListError as err:
+            self._error(err.code, err.detail, msg.seq, msg.type, now)
+            return
+        self._reply(msg, {"trust_version": version}, now)
+
     _HANDLERS = {
         messages.HELLO: _on_hello,
         messages.PING: _on_ping,
         messages.INFO: _on_info,
         messages.SET_TIME: _on_set_time,
+        messages.TRUST_UPDATE: _on_trust_update,
     }

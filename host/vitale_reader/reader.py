@@ -18,6 +18,7 @@ from typing import Any, Iterator, Optional
 from vitale_link import PROTOCOL_VERSION, messages
 
 from . import events as ev
+from .credential import HostVerifier, load_trust_anchor
 from .errors import ProtocolError, ReaderTimeout
 from .link import LinkSession
 from .transport import Transport, open_transport
@@ -41,6 +42,7 @@ class ReaderInfo:
     features: frozenset
     uptime_ms: Optional[int] = None
     reader_unix_ms: Optional[int] = None
+    trust_version: Optional[int] = None
 
 
 def _features(bits: int) -> frozenset:
@@ -62,6 +64,10 @@ class Reader:
                  transport: Optional[Transport] = None):
         self.url = url
         self.timeout = timeout
+        self.anchor = load_trust_anchor(pki)
+        if self.anchor.is_test:
+            log.warning("trusting the built-in TEST PKI: for demonstrations and tests only")
+        self.verifier = HostVerifier(self.anchor)
         self._transport = transport if transport is not None else open_transport(url)
         self._link: Optional[LinkSession] = LinkSession(self._transport)
         self.hello: Optional[ReaderInfo] = None
@@ -125,7 +131,7 @@ class Reader:
         reply = self._request(messages.INFO)
         return ReaderInfo(reply["protocol_version"], reply["firmware_version"], reply["board"],
                           reply["device_id"].hex(), _features(reply.get("features", 0)),
-                          reply["uptime_ms"], reply.get("unix_ms"))
+                          reply["uptime_ms"], reply.get("unix_ms"), reply.get("trust_version"))
 
     def ping(self, data: bytes = b"") -> float:
         """Round trip in seconds; raises ProtocolError if the echo differs."""
@@ -139,6 +145,19 @@ class Reader:
         """Set the reader's clock (default: now); returns the reader's new time in ms."""
         when = int(time.time() * 1000) if unix_ms is None else unix_ms
         return int(self._request(messages.SET_TIME, {"unix_ms": when})["unix_ms"])
+
+    def update_trust_list(self, signed: bytes) -> int:
+        """Install a signed trust list on the reader (and in this host's anchor); returns its version.
+
+        The reader checks it against its pinned root and refuses a rollback.
+
+        :raises CommandFailed: the reader refused it (``code``: ``trust_list_signature``,
+            ``trust_list_rollback``, ``trust_list_malformed``).
+        """
+        reply = self._request(messages.TRUST_UPDATE, {"trust_list": signed}, timeout=max(self.timeout, 10.0))
+        if reply["trust_version"] > self.anchor.version:
+            self.anchor.update(signed)
+        return int(reply["trust_version"])
 
     # -- events ---------------------------------------------------------------------
     def next_event(self, timeout: Optional[float] = None) -> ev.Event:
@@ -172,4 +191,33 @@ class Reader:
                                         detail=fields.get("detail", ""), **common)
         if kind in ("card_present", "card_removed"):
             return ev.CardEvent(present=kind == "card_present", **common)
+        if kind == "credential":
+            return self._credential_event(fields, common)
         return ev.UnknownEvent(field_names=tuple(sorted(fields)), **common)
+
+    def _credential_event(self, fields: dict[str, Any], common: dict[str, Any]) -> ev.CredentialEvent:
+        """Re-verify what the reader forwarded, with this host's own code, keys and clock.
+
+        ``verified`` needs the host's verification to pass; the reader's verdict can only
+        make it stricter (a reader that refused, e.g. on a newer revocation list, wins).
+        """
+        source = fields.get("source", "")
+        now = int(time.time())
+        if source == "qr":
+            raw = fields.get("text", "").encode("utf-8", "replace")
+            verdict = self.verifier.verify_qr(fields.get("text", ""), now)
+        else:
+            raw = fields.get("presentation", b"")
+            verdict = self.verifier.verify_nfc(raw, fields.get("nonce", b""), fields.get("transcript", b""), now)
+        reader_ok = bool(fields.get("ok"))
+        reader_reason = fields.get("reason")
+        verified = verdict.ok and reader_ok
+        if not verdict.ok:
+            reason: Optional[str] = verdict.reason
+        elif not reader_ok:
+            reason = f"reader:{reader_reason}"
+        else:
+            reason = None
+        return ev.CredentialEvent(source=source, verified=verified, reason=reason, identity=verdict.identity,
+                                  reader_ok=reader_ok, reader_reason=reader_reason, app_id=verdict.app_id,
+                                  raw=raw, **common)

@@ -1,6 +1,6 @@
 """Run a Python script as firmware under CPython, the simulator's second runtime.
 
-    python simulator/cpython/run.py SCRIPT.py [ARGS...]
+    python simulator/cpython/run.py [--path DIR]... SCRIPT.py [ARGS...]
 
 The mirror of ``simulator/wasm/run.mjs``: firmware/, protocol/ and the
 simulated board on ``sys.path``, plus this folder's stand-ins for the
@@ -30,9 +30,14 @@ def install_shims() -> None:
 
 
 def main(argv: list) -> None:
+    extra = []
+    while len(argv) >= 2 and argv[0] == "--path":  # like run.mjs: extra module dirs
+        extra.append(os.path.abspath(argv[1]))
+        argv = argv[2:]
     if not argv:
-        sys.exit("usage: run.py SCRIPT.py [ARGS...]")
+        sys.exit("usage: run.py [--path DIR]... SCRIPT.py [ARGS...]")
     install_shims()
+    sys.path[:0] = extra
     import simhost
 
     simhost.set_argv(argv)

@@ -22,6 +22,8 @@ def _reader_parser() -> argparse.ArgumentParser:
     p.add_argument("--runtime", choices=RUNTIMES, default="cpython",
                    help="run the firmware under CPython or the real MicroPython interpreter (wasm)")
     p.add_argument("--storage", help="directory standing for the board's flash (default: a temporary one)")
+    p.add_argument("--pki", help="test PKI directory (vitale-issuer init) to provision the reader from "
+                                 "(default: the built-in TEST PKI)")
     p.add_argument("--quiet", action="store_true", help="do not echo the firmware's console")
     return p
 
@@ -29,7 +31,7 @@ def _reader_parser() -> argparse.ArgumentParser:
 def main(argv: Optional[list[str]] = None) -> int:
     args = _reader_parser().parse_args(argv)
     echo = None if args.quiet else (lambda line: print(f"[firmware] {line}", file=sys.stderr, flush=True))
-    sim = SimReader(args.link, runtime=args.runtime, storage_dir=args.storage, on_output=echo)
+    sim = SimReader(args.link, runtime=args.runtime, storage_dir=args.storage, pki=args.pki, on_output=echo)
     try:
         sim.start()
     except SimError as err:

@@ -52,12 +52,13 @@ class SimReader:
     """A simulated reader whose host link is a pty symlinked at ``link_path``."""
 
     def __init__(self, link_path: str, runtime: str = "cpython", storage_dir: Optional[str] = None,
-                 pinned_root: Optional[bytes] = None, on_output: Optional[Callable[[str], None]] = None):
+                 pki: Optional[str] = None, on_output: Optional[Callable[[str], None]] = None):
         self.link_path = os.path.abspath(link_path)
         self.runtime = runtime
         self._own_storage = storage_dir is None
         self.storage_dir = storage_dir or tempfile.mkdtemp(prefix="vitale-sim-")
-        self.pinned_root = pinned_root
+        self.pki_dir = pki
+        self.pinned_root: Optional[bytes] = None
         self.device_id = os.urandom(8)
         self._on_output = on_output or (lambda line: None)
         self._fds_to_close: list[int] = []
@@ -66,7 +67,25 @@ class SimReader:
         self.output: list[str] = []
 
     # -- lifecycle ----------------------------------------------------------
+    def _provision(self) -> None:
+        """Factory provisioning: the PKI's root pinned (a firmware built for it) and its trust list in flash.
+
+        With no ``pki`` the firmware keeps the TEST root built into verify/pinned.py and gets the
+        built-in test PKI's trust list.
+        """
+        from .issuer.pki import Pki
+        from .testpki import DIR as TEST_PKI_DIR
+
+        pki = Pki.load(self.pki_dir or TEST_PKI_DIR)
+        if self.pki_dir:
+            self.pinned_root = pki.root_public_key
+        stored = os.path.join(self.storage_dir, "trustlist.cose")
+        if not os.path.exists(stored):
+            with open(stored, "wb") as f:
+                f.write(pki.trust_list_bytes)
+
     def start(self, timeout: float = 60.0) -> "SimReader":
+        self._provision()
         master, slave = os.openpty()
         tty.setraw(slave)  # no echo, no line discipline: a byte pipe like a USB CDC port
         self._link_slave = slave  # held open so the link never reads EOF while no host is attached
