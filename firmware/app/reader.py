@@ -11,7 +11,8 @@ from micropython import const
 
 from app import tasks
 from app.clock import WallClock
-from verify import pinned
+from qr.capture import make_qr_capture
+from verify import cbor, ins_datamatrix, pinned
 from verify.replay import ReplayCache
 from verify.trustlist import TrustListError, TrustStore
 from verify.verifier import Verifier
@@ -41,6 +42,10 @@ class ReaderApp:
         self.trust = TrustStore(pinned.root_key(board), board.storage)
         self.verifier = Verifier(self.trust, ReplayCache())
         self.scheduler.spawn(self._link_task(), "link")
+        self.qr = make_qr_capture(board, self._on_qr_code, self._on_qr_error)
+        if self.qr is not None:
+            self.features |= messages.FEATURE_QR | messages.FEATURE_DATAMATRIX
+            self.scheduler.spawn(self.qr.task(), "qr")
         try:
             self.trust.load()
         except TrustListError as err:  # a corrupt stored list: run without one, say so, await an update
@@ -95,9 +100,26 @@ class ReaderApp:
                     del self._inflight[seq]
 
     # -- verification ----------------------------------------------------------
-    def on_qr_text(self, text):
-        """A code from the QR capture: verify it and report it (any code; foreign ones say so)."""
-        self._credential("qr", {"text": text}, lambda now: self.verifier.verify_qr(text, now))
+    def _on_qr_code(self, text):
+        """A code from the camera: an INS Datamatrix, or else anything the verifier judges
+        (a presentation, or a foreign code that it reports as ``not_a_presentation``)."""
+        if ins_datamatrix.looks_like(text):
+            self._ins_datamatrix(text)
+        else:
+            self._credential("qr", {"text": text}, lambda now: self.verifier.verify_qr(text, now))
+
+    def _on_qr_error(self, code, detail):
+        self.emit("capture_error", source="qr", reason=code, detail=detail)
+
+    def _ins_datamatrix(self, text):
+        try:
+            dm = ins_datamatrix.parse(text)
+        except ins_datamatrix.DatamatrixError as err:
+            self.emit("capture_error", source="qr", reason=err.code, detail="ins_datamatrix")
+            return
+        claim = {1: dm.matricule, 2: dm.key, 3: dm.oid, 4: dm.birth_name, 5: dm.first_names, 6: dm.sex,
+                 7: dm.birth_date, 8: dm.birthplace}
+        self.emit("ins_datamatrix", ok=1, reason="ok", identity=cbor.encode(claim))
 
     def on_nfc_presentation(self, presentation, nonce, transcript):
         self._credential("nfc", {"presentation": presentation, "nonce": nonce, "transcript": transcript},

@@ -77,7 +77,7 @@ class Identity:
     sex: str
     birth_date: str
     birthplace: str
-    coverage: Coverage
+    coverage: Optional[Coverage] = None  # None for an INS read from a Datamatrix (no coverage there)
 
     @property
     def nir(self) -> str:
@@ -98,8 +98,9 @@ class Identity:
         return {"matricule": self.matricule, "key": self.key, "nir": self.nir, "oid": self.oid,
                 "birth_name": self.birth_name, "first_names": self.first_names, "sex": self.sex,
                 "birth_date": self.birth_date, "birthplace": self.birthplace,
-                "coverage": {"regime": self.coverage.regime, "caisse": self.coverage.caisse,
-                             "start": self.coverage.start.isoformat(), "end": self.coverage.end.isoformat()}}
+                "coverage": None if self.coverage is None else {
+                    "regime": self.coverage.regime, "caisse": self.coverage.caisse,
+                    "start": self.coverage.start.isoformat(), "end": self.coverage.end.isoformat()}}
 
     def __repr__(self) -> str:
         return (f"Identity(matricule={self.matricule[:1]} ** ** ** *** *** {self.key:02d}, oid={self.oid}, "
@@ -108,12 +109,12 @@ class Identity:
     __str__ = __repr__
 
     @classmethod
-    def from_claims(cls, ins: Mapping[int, Any], coverage: Mapping[int, Any]) -> "Identity":
+    def from_claims(cls, ins: Mapping[int, Any], coverage: Optional[Mapping[int, Any]]) -> "Identity":
         """From the profile's INS and coverage claim maps (shapes already checked)."""
         return cls(matricule=ins[1], key=ins[2], oid=oid_text(ins[3]), birth_name=ins[4], first_names=ins[5],
                    sex=ins[6], birth_date=ins[7], birthplace=ins[8],
-                   coverage=Coverage(regime=coverage[1], caisse=coverage[2],
-                                     start=_day(coverage[3]), end=_day(coverage[4])))
+                   coverage=None if coverage is None else Coverage(
+                       regime=coverage[1], caisse=coverage[2], start=_day(coverage[3]), end=_day(coverage[4])))
 
 
 def _day(days: int) -> datetime.date:

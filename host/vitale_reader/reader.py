@@ -15,11 +15,13 @@ import warnings
 from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
+import cbor2
 from vitale_link import PROTOCOL_VERSION, messages
 
 from . import events as ev
 from .credential import HostVerifier, load_trust_anchor
 from .errors import ProtocolError, ReaderTimeout
+from .identity import Identity
 from .link import LinkSession
 from .transport import Transport, open_transport
 
@@ -193,7 +195,20 @@ class Reader:
             return ev.CardEvent(present=kind == "card_present", **common)
         if kind == "credential":
             return self._credential_event(fields, common)
+        if kind == "ins_datamatrix":
+            return self._ins_datamatrix_event(fields, common)
         return ev.UnknownEvent(field_names=tuple(sorted(fields)), **common)
+
+    def _ins_datamatrix_event(self, fields: dict[str, Any], common: dict[str, Any]) -> ev.InsDatamatrixEvent:
+        """An INS read from paper: unsigned. The host re-checks the shape and the NIR key it can."""
+        try:
+            claim = cbor2.loads(fields.get("identity", b""))
+            identity = Identity.from_claims({k: claim[k] for k in range(1, 9)}, None)
+        except (cbor2.CBORDecodeError, KeyError, TypeError, ValueError):
+            return ev.InsDatamatrixEvent(valid=False, reason="malformed", **common)
+        if not identity.key_valid:
+            return ev.InsDatamatrixEvent(valid=False, reason="bad_key", identity=identity, **common)
+        return ev.InsDatamatrixEvent(valid=bool(fields.get("ok")), reason=None, identity=identity, **common)
 
     def _credential_event(self, fields: dict[str, Any], common: dict[str, Any]) -> ev.CredentialEvent:
         """Re-verify what the reader forwarded, with this host's own code, keys and clock.

@@ -54,6 +54,7 @@ FIELDS = {
     0x20: ("code", "s"),
     0x21: ("detail", "s"),
     0x22: ("ref_type", "u"),
+    0x23: ("identity", "b"),          # CBOR map shaped like CREDENTIAL.md's INS claim
 }
 TAGS = {}
 for _tag, (_name, _kind) in FIELDS.items():

@@ -17,6 +17,7 @@ import fcntl
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -60,6 +61,7 @@ class SimReader:
         self.pki_dir = pki
         self.pinned_root: Optional[bytes] = None
         self.device_id = os.urandom(8)
+        self.scanner_model = None  # vitale_sim.scan_engine.Gm65Model once started
         self._on_output = on_output or (lambda line: None)
         self._fds_to_close: list[int] = []
         self.proc: Optional[subprocess.Popen] = None
@@ -104,6 +106,7 @@ class SimReader:
             "pinned_root": binascii.hexlify(self.pinned_root).decode() if self.pinned_root else None,
         }
         child_fds = [master, control_r]
+        config["scanner"] = self._start_scanner(child_fds)
         for fd in child_fds:
             _set_nonblocking(fd)
         cmd = firmware_command(self.runtime, os.path.join(ROOT, "simulator", "board_sim", "sim_main.py"),
@@ -111,6 +114,7 @@ class SimReader:
         self.proc = subprocess.Popen(cmd, pass_fds=child_fds, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
         os.close(control_r)
+        self._sockets[1].close()  # the child has its copy
         threading.Thread(target=self._pump_output, daemon=True).start()
         if not self._ready.wait(timeout):
             self.stop()
@@ -118,6 +122,16 @@ class SimReader:
         if self.proc.poll() is not None:
             raise SimError("firmware exited at start:\n" + "\n".join(self.output[-20:]))
         return self
+
+    def _start_scanner(self, child_fds: list[int]) -> dict:
+        """The GM65 scan engine model on one end of a socket pair; the firmware's UART is the other."""
+        from .scan_engine import Gm65Model
+
+        ours, theirs = socket.socketpair()
+        self._sockets = [ours, theirs]
+        self.scanner_model = Gm65Model(ours.fileno()).start()
+        child_fds.append(theirs.fileno())
+        return {"kind": "gm65", "fd": theirs.fileno()}
 
     def _pump_output(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
@@ -141,6 +155,11 @@ class SimReader:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if self.scanner_model is not None:
+            self.scanner_model.stop()
+            self.scanner_model = None
+        for sock in getattr(self, "_sockets", []):
+            sock.close()
         for fd in self._fds_to_close:
             try:
                 os.close(fd)
@@ -176,6 +195,28 @@ class SimReader:
 
     def _cmd_status(self, args: list[str]) -> str:
         return f"ok runtime={self.runtime} alive={self.alive}"
+
+    def _cmd_scan(self, args: list[str]) -> str:
+        """``scan IMAGE``: show a picture (PNG/JPEG) to the camera: its codes reach the firmware
+        through the simulated scan engine, byte for byte."""
+        from .camera import scan_image
+
+        if len(args) != 1:
+            raise SimError("usage: scan IMAGE")
+        try:
+            texts = scan_image(args[0])
+        except OSError as err:
+            raise SimError(f"cannot read image {args[0]}: {err}") from err
+        if not texts:
+            return "no code found"
+        return "ok " + ", ".join(self.present_code(text) for text in texts)
+
+    def present_code(self, text: str) -> str:
+        """Hand decoded text to the scan-engine model, as the module's camera would."""
+        if self.scanner_model is None:
+            raise SimError("this reader has no scan engine")
+        self.scanner_model.present(text)
+        return f"{len(text)} chars"
 
 
 def wait_for_path(path: str, timeout: float = 5.0) -> None:
