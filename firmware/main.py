@@ -15,10 +15,13 @@ def _detect_board():
     return make_board()
 
 
-def run(board=None, stop=None):
+def make_app(board=None):
     from app.reader import ReaderApp
-    app = ReaderApp(board if board is not None else _detect_board())
-    app.run(stop)
+    return ReaderApp(board if board is not None else _detect_board())
+
+
+def run(board=None, stop=None):
+    make_app(board).run(stop)
 
 
 if __name__ == "__main__":

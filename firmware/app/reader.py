@@ -55,6 +55,11 @@ class ReaderApp:
     def run(self, stop=None):
         self.scheduler.run(self.board, stop)
 
+    def step(self):
+        """One turn of every task; True if any made progress. For hosts that drive the loop
+        themselves (the wasm simulator returns to JavaScript between turns, so its GC can run)."""
+        return self.scheduler.run_once()
+
     def _task_died(self, name, err):
         self.emit("capture_error", source=name, reason="internal", detail=type(err).__name__)
 

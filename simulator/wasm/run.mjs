@@ -21,3 +21,22 @@ const script = path.resolve(argv[0]);
 const mp = await loadFirmwareInterpreter({ heapMb, extraPaths: [path.dirname(script), ...extraPaths] });
 simhost.argv = () => JSON.stringify(argv);
 runOrExit(mp, fs.readFileSync(script, "utf8"));
+
+// A script that defines pump() wants to be driven from here: call it until it returns 0,
+// yielding to the event loop between calls (1: busy, 2: idle) so the interpreter's GC can run.
+const pump = mp.globals.get("pump");
+if (pump) {
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
+  const rest = () => new Promise((resolve) => setTimeout(resolve, 1));
+  for (;;) {
+    let state;
+    try {
+      state = pump();
+    } catch (error) {
+      process.stderr.write((error.message || String(error)) + "\n");
+      process.exit(1);
+    }
+    if (state === 0) break;
+    await (state === 2 ? rest() : tick());
+  }
+}
