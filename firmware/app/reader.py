@@ -11,6 +11,7 @@ from micropython import const
 
 from app import tasks
 from app.clock import WallClock
+from nfc.capture import make_nfc_capture
 from qr.capture import make_qr_capture
 from verify import cbor, ins_datamatrix, pinned
 from verify.replay import ReplayCache
@@ -42,6 +43,11 @@ class ReaderApp:
         self.trust = TrustStore(pinned.root_key(board), board.storage)
         self.verifier = Verifier(self.trust, ReplayCache())
         self.scheduler.spawn(self._link_task(), "link")
+        self._relaying = False
+        self.nfc = make_nfc_capture(board, self._on_nfc_result)
+        if self.nfc is not None:
+            self.features |= messages.FEATURE_NFC | messages.FEATURE_RELAY
+            self.scheduler.spawn(self.nfc.task(), "nfc")
         self.qr = make_qr_capture(board, self._on_qr_code, self._on_qr_error)
         if self.qr is not None:
             self.features |= messages.FEATURE_QR | messages.FEATURE_DATAMATRIX
@@ -104,7 +110,46 @@ class ReaderApp:
                 if seq not in pending:
                     del self._inflight[seq]
 
+    # -- transparent relay: the host talks to the phone itself -------------------
+    def _on_relay(self, msg, now):
+        if self.nfc is None:
+            self._error("no_nfc", "this reader has no NFC front end", msg.seq, msg.type, now)
+            return
+        action = msg["action"]
+        if action in ("enable", "disable"):
+            self.nfc.set_relay(action == "enable")
+            self._reply(msg, {}, now)
+        elif action == "apdu" and msg.get("apdu") is not None:
+            if self._relaying:
+                self._error("busy", "one relayed APDU at a time", msg.seq, msg.type, now)
+            else:
+                self._relaying = True
+                self.scheduler.spawn(self._relay_task(msg, msg.get("timeout_ms", 2000)), "relay")
+        else:
+            self._error("bad_message", "RELAY action " + action, msg.seq, msg.type, now)
+
+    def _relay_task(self, msg, timeout_ms):
+        """A relayed APDU waits on the phone: a task of its own, so the loop runs meanwhile."""
+        try:
+            response = yield from self.nfc.relay_apdu(msg["apdu"], timeout_ms)
+        except Exception as err:  # every relay error carries a wire code; report, never die
+            self._error(getattr(err, "code", "relay_failed"), type(err).__name__, msg.seq, msg.type,
+                        time.ticks_ms())
+        else:
+            self._reply(msg, {"apdu": response}, time.ticks_ms())
+        finally:
+            self._relaying = False
+
     # -- verification ----------------------------------------------------------
+    def _on_nfc_result(self, result):
+        kind = result["kind"]
+        if kind == "nfc_presentation":
+            self.on_nfc_presentation(result["presentation"], result["nonce"], result["transcript"])
+        elif kind == "capture_error":
+            self.emit("capture_error", source="nfc", reason=result["reason"], detail=result.get("detail", ""))
+        else:  # card_present, card_removed
+            self.emit(kind)
+
     def _on_qr_code(self, text):
         """A code from the camera: an INS Datamatrix, or else anything the verifier judges
         (a presentation, or a foreign code that it reports as ``not_a_presentation``)."""
@@ -231,4 +276,5 @@ class ReaderApp:
         messages.INFO: _on_info,
         messages.SET_TIME: _on_set_time,
         messages.TRUST_UPDATE: _on_trust_update,
+        messages.RELAY: _on_relay,
     }

@@ -161,6 +161,21 @@ class Reader:
             self.anchor.update(signed)
         return int(reply["trust_version"])
 
+    def relay(self, enabled: bool) -> None:
+        """Transparent relay mode: the reader stops running its own phone session and forwards
+        APDUs from :meth:`transmit` (for software that runs a licensed flow itself). Card arrival
+        and removal still come as :class:`~vitale_reader.events.CardEvent`."""
+        self._request(messages.RELAY, {"action": "enable" if enabled else "disable"})
+
+    def transmit(self, apdu: bytes, timeout: float = 2.0) -> bytes:
+        """Send one command APDU to the phone in the field (relay mode) and return its response.
+
+        :raises CommandFailed: ``no_card``, ``relay_disabled``, ``rf_timeout``, ``target_gone``...
+        """
+        reply = self._request(messages.RELAY, {"action": "apdu", "apdu": apdu, "timeout_ms": int(timeout * 1000)},
+                              timeout=timeout + self.timeout)
+        return bytes(reply.get("apdu", b""))
+
     # -- events ---------------------------------------------------------------------
     def next_event(self, timeout: Optional[float] = None) -> ev.Event:
         """The next event from the reader.

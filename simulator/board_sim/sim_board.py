@@ -65,6 +65,9 @@ class DirStorage:
 
 class SimBoard:
     name = "sim"
+    # The chip model shares a loaded machine with the firmware: wait longer for its ACK than
+    # the manual's 15 ms, or a late ACK would make the driver resend (and the chip run twice).
+    pn532_ack_timeout_ms = 100
 
     def __init__(self, config):
         self.config = config

@@ -53,7 +53,8 @@ class SimReader:
     """A simulated reader whose host link is a pty symlinked at ``link_path``."""
 
     def __init__(self, link_path: str, runtime: str = "cpython", storage_dir: Optional[str] = None,
-                 pki: Optional[str] = None, on_output: Optional[Callable[[str], None]] = None):
+                 pki: Optional[str] = None, pn532_bus: str = "uart",
+                 on_output: Optional[Callable[[str], None]] = None):
         self.link_path = os.path.abspath(link_path)
         self.runtime = runtime
         self._own_storage = storage_dir is None
@@ -61,7 +62,10 @@ class SimReader:
         self.pki_dir = pki
         self.pinned_root: Optional[bytes] = None
         self.device_id = os.urandom(8)
+        self.pn532_bus = pn532_bus
+        self.pn532_model = None  # vitale_sim.pn532_model.Pn532Model once started
         self.scanner_model = None  # vitale_sim.scan_engine.Gm65Model once started
+        self._sockets: list[socket.socket] = []
         self._on_output = on_output or (lambda line: None)
         self._fds_to_close: list[int] = []
         self.proc: Optional[subprocess.Popen] = None
@@ -106,6 +110,7 @@ class SimReader:
             "pinned_root": binascii.hexlify(self.pinned_root).decode() if self.pinned_root else None,
         }
         child_fds = [master, control_r]
+        config["pn532"] = self._start_pn532(child_fds)
         config["scanner"] = self._start_scanner(child_fds)
         for fd in child_fds:
             _set_nonblocking(fd)
@@ -114,7 +119,8 @@ class SimReader:
         self.proc = subprocess.Popen(cmd, pass_fds=child_fds, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
         os.close(control_r)
-        self._sockets[1].close()  # the child has its copy
+        for sock in self._sockets[1::2]:
+            sock.close()  # the firmware's ends: the child has its copies
         threading.Thread(target=self._pump_output, daemon=True).start()
         if not self._ready.wait(timeout):
             self.stop()
@@ -123,15 +129,28 @@ class SimReader:
             raise SimError("firmware exited at start:\n" + "\n".join(self.output[-20:]))
         return self
 
+    def _socket_for_child(self, child_fds: list[int]) -> tuple[int, int]:
+        """A socket pair: our end for a chip model, the other for the firmware."""
+        ours, theirs = socket.socketpair()
+        self._sockets += [ours, theirs]
+        child_fds.append(theirs.fileno())
+        return ours.fileno(), theirs.fileno()
+
+    def _start_pn532(self, child_fds: list[int]) -> dict:
+        """The PN532 chip model (HSU, I2C or SPI framing) with the phone that taps on it."""
+        from .pn532_model import Pn532Model
+
+        ours, theirs = self._socket_for_child(child_fds)
+        self.pn532_model = Pn532Model(ours, transport=self.pn532_bus).start()
+        return {"bus": self.pn532_bus, "fd": theirs}
+
     def _start_scanner(self, child_fds: list[int]) -> dict:
-        """The GM65 scan engine model on one end of a socket pair; the firmware's UART is the other."""
+        """The GM65 scan engine model; the firmware's UART is the other end."""
         from .scan_engine import Gm65Model
 
-        ours, theirs = socket.socketpair()
-        self._sockets = [ours, theirs]
-        self.scanner_model = Gm65Model(ours.fileno()).start()
-        child_fds.append(theirs.fileno())
-        return {"kind": "gm65", "fd": theirs.fileno()}
+        ours, theirs = self._socket_for_child(child_fds)
+        self.scanner_model = Gm65Model(ours).start()
+        return {"kind": "gm65", "fd": theirs}
 
     def _pump_output(self) -> None:
         assert self.proc is not None and self.proc.stdout is not None
@@ -155,11 +174,13 @@ class SimReader:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        if self.scanner_model is not None:
-            self.scanner_model.stop()
-            self.scanner_model = None
-        for sock in getattr(self, "_sockets", []):
+        for model in (self.pn532_model, self.scanner_model):
+            if model is not None:
+                model.stop()
+        self.pn532_model = self.scanner_model = None
+        for sock in self._sockets:
             sock.close()
+        self._sockets = []
         for fd in self._fds_to_close:
             try:
                 os.close(fd)
@@ -195,6 +216,36 @@ class SimReader:
 
     def _cmd_status(self, args: list[str]) -> str:
         return f"ok runtime={self.runtime} alive={self.alive}"
+
+    def _cmd_tap(self, args: list[str]) -> str:
+        """``tap WALLET [--fault NAME]``: a phone with that wallet enters the NFC field (and stays)."""
+        from .phone import FAULTS, SimPhone
+
+        fault = None
+        if len(args) == 3 and args[1] == "--fault":
+            fault = args[2]
+        elif len(args) != 1:
+            raise SimError("usage: tap WALLET [--fault NAME]")
+        if fault is not None and fault not in FAULTS:
+            raise SimError(f"unknown fault {fault!r} (one of: {', '.join(FAULTS)})")
+        try:
+            phone = SimPhone(args[0], fault=fault)
+        except (OSError, ValueError) as err:
+            raise SimError(f"cannot load wallet {args[0]}: {err}") from err
+        self.tap(phone)
+        return "ok phone in the field" + (f" (fault {fault})" if fault else "")
+
+    def tap(self, phone: object) -> None:
+        if self.pn532_model is None:
+            raise SimError("this reader has no PN532")
+        self.pn532_model.tap(phone)
+
+    def _cmd_remove(self, args: list[str]) -> str:
+        """``remove``: the phone leaves the field."""
+        if self.pn532_model is None:
+            raise SimError("this reader has no PN532")
+        self.pn532_model.remove()
+        return "ok phone removed"
 
     def _cmd_scan(self, args: list[str]) -> str:
         """``scan IMAGE``: show a picture (PNG/JPEG) to the camera: its codes reach the firmware

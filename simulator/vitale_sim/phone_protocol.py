@@ -1,0 +1,225 @@
+"""The phone side of the NFC application protocol (protocol/NFC.md, version 1), on ``cryptography``.
+
+Independent of the firmware's own crypto on purpose: the simulated phone and
+the reader agreeing is the cross-check. Also a CPython *reader* side
+(:func:`reader_open`) and the test-vector generator (:func:`make_vector`).
+"""
+from __future__ import annotations
+
+import hashlib
+from typing import Callable, List, Optional, Tuple
+
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+AID = bytes.fromhex("F0564954414C45")  # F0 + "VITALE"
+VERSION = 1
+SUITES = 0x01  # ECDH P-256 + HKDF-SHA256 + AES-256-GCM
+SELECT_DATA = bytes([VERSION, SUITES, 0x00])
+INS_SELECT = 0xA4
+INS_AUTHENTICATE = 0x50
+INS_GET_RESPONSE = 0xC0
+KEY_INFO = b"VitaleNFC1 SKPhone"
+GCM_IV = bytes.fromhex("000000000000000100000001")
+NONCE_LEN = 16
+PUB_LEN = 65
+
+SW_OK = b"\x90\x00"
+SW_WRONG_LENGTH = b"\x67\x00"
+SW_CONDITIONS = b"\x69\x85"
+SW_WRONG_DATA = b"\x6a\x80"
+SW_NOT_FOUND = b"\x6a\x82"
+SW_WRONG_P1P2 = b"\x6a\x86"
+SW_INS = b"\x6d\x00"
+SW_CLA = b"\x6e\x00"
+
+
+def _bstr(b: bytes) -> bytes:
+    n = len(b)
+    if n < 24:
+        return bytes([0x40 | n]) + b
+    if n < 256:
+        return bytes([0x58, n]) + b
+    return bytes([0x59, n >> 8, n & 0xFF]) + b
+
+
+def transcript(select_data: bytes, reader_pub: bytes, nonce: bytes, phone_pub: bytes) -> bytes:
+    """CBOR ``[bstr select_data, bstr reader_pub, bstr nonce, bstr phone_pub]`` (deterministic)."""
+    return b"\x84" + _bstr(select_data) + _bstr(reader_pub) + _bstr(nonce) + _bstr(phone_pub)
+
+
+def transcript_hash(select_data: bytes, reader_pub: bytes, nonce: bytes, phone_pub: bytes) -> bytes:
+    return hashlib.sha256(transcript(select_data, reader_pub, nonce, phone_pub)).digest()
+
+
+def pub65(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> bytes:
+    pub = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
+    return pub.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+
+
+def private_key(value: int) -> ec.EllipticCurvePrivateKey:
+    return ec.derive_private_key(value, ec.SECP256R1())
+
+
+def ecdh(priv: ec.EllipticCurvePrivateKey, peer65: bytes) -> bytes:
+    peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), peer65)
+    return priv.exchange(ec.ECDH(), peer)
+
+
+def session_key(shared: bytes, th: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=th, info=KEY_INFO).derive(shared)
+
+
+def seal(key: bytes, presentation: bytes, th: bytes) -> bytes:
+    return AESGCM(key).encrypt(GCM_IV, presentation, th)
+
+
+def reader_open(priv: ec.EllipticCurvePrivateKey, nonce: bytes, select_data: bytes, data: bytes) -> Tuple[bytes, bytes]:
+    """The reader's side on CPython: ``(presentation, transcript_hash)`` from an AUTHENTICATE answer."""
+    phone_pub = data[:PUB_LEN]
+    th = transcript_hash(select_data, pub65(priv), nonce, phone_pub)
+    return AESGCM(session_key(ecdh(priv, phone_pub), th)).decrypt(GCM_IV, data[PUB_LEN:], th), th
+
+
+def authenticate_answer(presenter: Callable[[bytes, bytes], bytes], reader_pub: bytes, nonce: bytes,
+                        select_data: bytes = SELECT_DATA, eph: Optional[ec.EllipticCurvePrivateKey] = None
+                        ) -> Tuple[bytes, dict]:
+    """The phone's AUTHENTICATE answer data (phone key ‖ ciphertext ‖ tag) and the session's values."""
+    eph = eph or ec.generate_private_key(ec.SECP256R1())
+    phone_pub = pub65(eph)
+    th = transcript_hash(select_data, reader_pub, nonce, phone_pub)
+    shared = ecdh(eph, reader_pub)
+    key = session_key(shared, th)
+    presentation = presenter(nonce, th)
+    sealed = seal(key, presentation, th)
+    info = {"nonce": nonce, "reader_pub": reader_pub, "phone_pub": phone_pub, "transcript_hash": th,
+            "shared": shared, "key": key, "presentation": presentation, "sealed": sealed}
+    return phone_pub + sealed, info
+
+
+class PhoneApp:
+    """The phone application for one RF activation: APDU in, APDU out.
+
+    ``presenter(nonce, transcript_hash) -> bytes`` makes the presentation
+    (normally ``wallet.nfc_presentation``). ``chunk`` is the most data bytes per
+    response APDU (the rest is announced with 61xx). Hooks let faulty phones
+    bend one step: ``answer_hook(data) -> data`` on the AUTHENTICATE answer.
+    """
+
+    def __init__(self, presenter: Callable[[bytes, bytes], bytes], chunk: int = 256,
+                 select_data: bytes = SELECT_DATA) -> None:
+        self.presenter = presenter
+        self.chunk = chunk
+        self.select_data = select_data
+        self.selected = False
+        self.answer_hook: Optional[Callable[[bytes], bytes]] = None
+        self._pending = b""  # response data not fetched yet (GET RESPONSE)
+        self._chain = b""  # command chaining accumulator
+        self.sessions: List[dict] = []
+
+    def _out(self, data: bytes, ne: int = 256) -> bytes:
+        n = min(self.chunk, ne)
+        part, self._pending = data[:n], data[n:]
+        if self._pending:
+            n = len(self._pending)
+            return part + bytes([0x61, 0x00 if n >= 256 else n])
+        return part + SW_OK
+
+    def handle(self, apdu: bytes) -> bytes:
+        if len(apdu) < 4:
+            return SW_WRONG_LENGTH
+        cla, ins, p1, p2 = apdu[:4]
+        body = apdu[4:]
+        lc = 0
+        data = b""
+        le = body[0] if len(body) == 1 else None
+        if len(body) > 1:
+            lc = body[0]
+            data = body[1:1 + lc]
+            if len(data) != lc or len(body) not in (1 + lc, 2 + lc):
+                return SW_WRONG_LENGTH
+            if len(body) == 2 + lc:
+                le = body[-1]
+        ne = 256 if not le else le  # Le 00 = 256 (short APDU)
+        if cla & 0x10:  # a chained part: keep it, acknowledge
+            self._chain += data
+            return SW_OK
+        if self._chain:
+            data, self._chain = self._chain + data, b""
+        if ins == INS_SELECT and cla & 0x80 == 0:
+            if p1 == 0x04 and data == AID:
+                self.selected = True
+                self._pending = b""
+                return self.select_data + SW_OK
+            self.selected = False
+            return SW_NOT_FOUND
+        if ins == INS_GET_RESPONSE and cla & 0x80 == 0:
+            if not self._pending:
+                return SW_CONDITIONS
+            return self._out(self._pending, ne)
+        if not self.selected:
+            return SW_CONDITIONS
+        if ins == INS_AUTHENTICATE:
+            if cla != 0x80:
+                return SW_CLA
+            if p1 != VERSION or p2 != 0:
+                return SW_WRONG_P1P2
+            if len(data) != NONCE_LEN + PUB_LEN:
+                return SW_WRONG_LENGTH
+            nonce, reader_pub = data[:NONCE_LEN], data[NONCE_LEN:]
+            try:
+                answer, info = authenticate_answer(self.presenter, reader_pub, nonce, self.select_data)
+            except ValueError:
+                return SW_WRONG_DATA  # not a point on P-256
+            self.sessions.append(info)
+            if self.answer_hook is not None:
+                answer = self.answer_hook(answer)
+            return self._out(answer, ne)
+        return SW_INS
+
+
+def make_vector(presenter: Callable[[bytes, bytes], bytes]) -> dict:
+    """A fixed-key session (protocol/vectors/nfc/session_v1.json), as hex strings.
+
+    ``presenter(nonce, transcript_hash)`` gives the presentation (e.g. a test wallet's).
+    """
+    reader = private_key(0x1F2E3D4C5B6A79880123456789ABCDEF00112233445566778899AABBCCDDEEFF)
+    phone = private_key(0x0A1B2C3D4E5F60718293A4B5C6D7E8F90123456789ABCDEF0FEDCBA987654321)
+    nonce = bytes(range(0x10, 0x20))
+    answer, info = authenticate_answer(presenter, pub65(reader), nonce, SELECT_DATA, phone)
+    presentation = info["presentation"]
+    select = bytes([0x00, 0xA4, 0x04, 0x00, len(AID)]) + AID + b"\x00"
+    auth = bytes([0x80, INS_AUTHENTICATE, VERSION, 0x00, NONCE_LEN + PUB_LEN]) + nonce + pub65(reader) + b"\x00"
+    app = PhoneApp(presenter)
+    apdus = []
+    app.handle(select)
+    # replay the fixed answer through the chunking logic
+    rsp = app._out(answer)
+    apdus.append((auth, rsp))
+    while app._pending:
+        cmd = bytes([0x00, INS_GET_RESPONSE, 0, 0, rsp[-1]])
+        rsp = app._out(app._pending)
+        apdus.append((cmd, rsp))
+    return {
+        "description": "Vitale NFC protocol v1 (protocol/NFC.md): one session with fixed ephemeral keys",
+        "warning": "TEST ONLY - keys are public; the presentation is from the built-in TEST PKI",
+        "aid": AID.hex(),
+        "reader_priv": f"{reader.private_numbers().private_value:064x}",
+        "reader_pub": pub65(reader).hex(),
+        "phone_priv": f"{phone.private_numbers().private_value:064x}",
+        "phone_pub": info["phone_pub"].hex(),
+        "nonce": nonce.hex(),
+        "select_data": SELECT_DATA.hex(),
+        "transcript": transcript(SELECT_DATA, pub65(reader), nonce, info["phone_pub"]).hex(),
+        "transcript_hash": info["transcript_hash"].hex(),
+        "shared_secret": info["shared"].hex(),
+        "hkdf_info": KEY_INFO.hex(),
+        "session_key": info["key"].hex(),
+        "gcm_iv": GCM_IV.hex(),
+        "presentation": presentation.hex(),
+        "answer": answer.hex(),
+        "apdus": [{"command": c.hex(), "response": r.hex()} for c, r in
+                  [(select, SELECT_DATA + SW_OK)] + apdus],
+    }

@@ -1,0 +1,189 @@
+"""The NFC capture end to end: firmware (both runtimes) ↔ PN532 model ↔ simulated phones with every fault.
+
+A good phone's decrypted presentation must equal what the phone encrypted;
+each fault must give its typed outcome (vitale_sim.phone.EXPECTED), and the
+reader must see the phone leave and be ready for the next one within a second.
+"""
+import threading
+import time
+
+import pytest
+
+from test_nfc_support import Rig
+
+from vitale_sim.phone import EXPECTED, FAULTS, SimPhone  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def wallet_path(tmp_path_factory):
+    from vitale_sim import testpki
+
+    path = tmp_path_factory.mktemp("nfc") / "wallet.json"
+    testpki.load().new_wallet().save(path)
+    return str(path)
+
+
+class Scenario:
+    """Taps each phone in turn; removes it once the reader reports; taps the next once it saw it go."""
+
+    def __init__(self, wallet, faults, slow_s=3.0, reset_before=()):
+        self.phones = [SimPhone(wallet, f, slow_s=slow_s) for f in faults]
+        self.reset_before = reset_before
+        self.i = 0
+        self.taps = []  # per phone: {"events": [...], "tap_t", "remove_t", "result_t", ...}
+        self.done = threading.Event()
+
+    def start(self, rig):
+        self.rig = rig
+        self._tap()
+
+    def _tap(self):
+        self.taps.append({"events": [], "tap_t": time.monotonic()})
+        self.rig.model.tap(self.phones[self.i])
+
+    def __call__(self, rig, ev):
+        cur = self.taps[-1]
+        ev = dict(ev)
+        ev["host_t"] = time.monotonic()
+        cur["events"].append(ev)
+        kind = ev["kind"]
+        if kind in ("nfc_presentation", "capture_error"):
+            rig.model.remove()
+            cur["remove_t"] = time.monotonic()
+        elif kind == "card_removed":
+            self.i += 1
+            if self.i >= len(self.phones):
+                self.done.set()
+                return {"stop": True}
+            if self.i in self.reset_before:
+                rig.model.reset()  # power cycle: asleep, settings lost (MaxRetries back to forever)
+            self._tap()
+        return {}
+
+
+def run_scenario(runtime, transport, wallet, faults, reset_before=(), **kw):
+    scen = Scenario(wallet, faults, reset_before=reset_before)
+    rig = Rig(runtime, transport, "nfc_capture.py", handler=scen, args={"timeout_ms": 90000, **kw})
+    scen.start(rig)
+    res = rig.wait(150)
+    if not res["stopped"]:
+        import json as _j
+        with open("/tmp/nfc_fail.json", "w") as f:
+            _j.dump({"taps": scen.taps, "faults": [p.fault for p in scen.phones],
+                     "cmds": list(rig.model.commands)[-200:]}, f, indent=0, default=str)
+    assert res["stopped"], ("the scenario did not finish", scen.taps, list(rig.model.commands)[-40:])
+    return scen
+
+
+def check(scen):
+    for phone, tap in zip(scen.phones, scen.taps):
+        kinds = [e["kind"] for e in tap["events"]]
+        fault = phone.fault
+        assert kinds == ["card_present", EXPECTED[fault][0], "card_removed"], (fault, tap["events"])
+        present, result, removed = tap["events"]
+        if tap is not scen.taps[0]:  # the first tap is made before the firmware starts
+            assert present["host_t"] - tap["tap_t"] < 1.0, (fault, "slow to notice the tap")
+        assert removed["host_t"] - tap["remove_t"] < 1.0, (fault, "slow to notice the removal")
+        if EXPECTED[fault][0] == "capture_error":
+            assert result["source"] == "nfc"
+            assert result["reason"] == EXPECTED[fault][1], (fault, result)
+        else:
+            sent = phone.sessions[-1]
+            assert result["presentation"] == sent["presentation"].hex()
+            assert result["nonce"] == sent["nonce"].hex()
+            assert result["transcript"] == sent["transcript_hash"].hex()
+            assert len(result["nonce"]) == 32 and len(result["transcript"]) == 64
+
+
+def test_every_fault_then_the_next_tap_works(runtime, wallet_path):
+    faults = [None] + [f for f in FAULTS if f != "slow"] + [None]
+    check(run_scenario(runtime, "uart", wallet_path, faults))
+
+
+def test_slow_phone_times_out(runtime, wallet_path):
+    scen = run_scenario(runtime, "uart", wallet_path, ["slow", None])
+    check(scen)
+    err = scen.taps[0]["events"][1]
+    assert 900 <= err["t"] - scen.taps[0]["events"][0]["t"] <= 2600  # the exchange budget, not the phone's 3 s
+
+
+@pytest.mark.parametrize("transport", ["i2c", "spi"])
+def test_other_buses(runtime, transport, wallet_path):
+    check(run_scenario(runtime, transport, wallet_path, [None, "pulled_away", None]))
+
+
+def test_chip_reset_between_taps(runtime, wallet_path):
+    """A PN532 power cycle (asleep, MaxRetries back to forever) between taps: the next tap still works."""
+    check(run_scenario(runtime, "uart", wallet_path, [None, None], reset_before=(1,)))
+
+
+def test_fresh_nonce_and_key_every_tap(runtime, wallet_path):
+    scen = run_scenario(runtime, "uart", wallet_path, [None, None, None])
+    check(scen)
+    nonces = {p.sessions[-1]["nonce"] for p in scen.phones}
+    keys = {p.sessions[-1]["reader_pub"] for p in scen.phones}
+    assert len(nonces) == 3 and len(keys) == 3
+
+
+def test_relay_mode(runtime, wallet_path):
+    """Relay: raw APDUs through to the phone (SELECT, a 600-byte extended APDU), arrival and removal."""
+    events = []
+    done = threading.Event()
+    phones = [SimPhone(wallet_path), SimPhone(wallet_path)]
+    state = {"i": 0}
+
+    def handler(rig, ev):
+        events.append(ev)
+        if ev["kind"] == "relay_done":
+            rig.model.remove()
+        elif ev["kind"] == "card_removed":
+            state["i"] += 1
+            if state["i"] >= len(phones):
+                done.set()
+                return {"stop": True}
+            rig.model.tap(phones[state["i"]])
+        return {}
+
+    select = "00A4040007F0564954414C4500"
+    extended = "00E00000" + "000258" + "AB" * 600  # extended Lc: the phone refuses it, but it gets there
+    rig = Rig(runtime, "uart", "nfc_capture.py", handler=handler,
+              args={"relay": [select, extended, "8050020000"], "timeout_ms": 60000})
+    rig.model.tap(phones[0])
+    res = rig.wait(120)
+    assert res["stopped"], (events, list(rig.model.commands)[-40:])
+    kinds = [e["kind"] for e in events]
+    assert kinds == ["card_present", "relay_response", "relay_response", "relay_response", "relay_done",
+                     "card_removed"] * 2
+    assert events[1]["response"] == "010100" + "9000"
+    assert events[2]["response"] == "6700"  # the phone's answer to an APDU it cannot parse
+    assert events[3]["response"] == "6a86"
+    assert phones[0].log[1][0] == bytes.fromhex(extended)  # 607 bytes crossed the PN532 in MI-chained parts
+    assert not any(e["kind"] in ("nfc_presentation", "capture_error") for e in events)
+
+
+def test_chip_goes_deaf_then_recovers(runtime, wallet_path):
+    """The PN532 stops answering (no ACK): one chip_error, then re-initialised, the next tap works."""
+    events = []
+    phones = [SimPhone(wallet_path), SimPhone(wallet_path)]
+
+    def handler(rig, ev):
+        events.append(ev)
+        kind = ev["kind"]
+        if kind in ("nfc_presentation", "capture_error") and ev.get("reason") != "chip_error":
+            rig.model.remove()
+        elif kind == "card_removed" and len(events) == 3:
+            rig.model.drop_acks = 10 ** 6  # deaf
+        elif kind == "capture_error":
+            rig.model.drop_acks = 0
+            rig.model.tap(phones[1])
+        elif kind == "card_removed":
+            return {"stop": True}
+        return {}
+
+    rig = Rig(runtime, "uart", "nfc_capture.py", handler=handler, args={"timeout_ms": 30000})
+    rig.model.tap(phones[0])
+    assert rig.wait(60)["stopped"], events
+    assert [e["kind"] for e in events] == ["card_present", "nfc_presentation", "card_removed", "capture_error",
+                                          "card_present", "nfc_presentation", "card_removed"]
+    assert events[3]["reason"] == "chip_error" and events[3]["detail"] == "no_ack"
+    assert events[5]["presentation"] == phones[1].sessions[-1]["presentation"].hex()
