@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from vitale_reader import CredentialEvent, Reader
+from vitale_reader import CardEvent, CredentialEvent, Reader
 from vitale_reader.events import Event
 
 from .harness import RUNTIMES, SimReader
@@ -23,6 +23,8 @@ from .testpki import load as load_test_pki
 
 
 def describe(event: Event) -> str:
+    if isinstance(event, CardEvent):
+        return "phone entered the field" if event.present else "phone left the field"
     if isinstance(event, CredentialEvent):
         ident = event.identity
         who = (f"INS {ident.matricule[:1]}************ key {ident.key:02d} (traits redacted), "
@@ -50,6 +52,15 @@ def demo_runtime(runtime: str, workdir: str, wallet_path: str) -> None:
               f"protocol={info.protocol_version} trust list v{info.trust_version} "
               f"features={','.join(sorted(info.features)) or '-'}")
         print(f"ping round trip: {1000 * reader.ping(b'demo'):.1f} ms")
+
+        print("NFC: the patient taps the phone on the reader")
+        print(f"  simulator: {sim.command(f'tap {wallet_path}')}")
+        print(f"  {describe(wait_for(reader, CredentialEvent))}")
+        sim.command("remove")
+        print("NFC: a phone with a forged presentation (one signature bit flipped)")
+        sim.command(f"tap {wallet_path} --fault bad_signature")
+        print(f"  {describe(wait_for(reader, CredentialEvent))}")
+        sim.command("remove")
 
         png = os.path.join(workdir, f"phone-screen-{runtime}.png")
         version = qr_image.save_png(Wallet.load(wallet_path).qr_text(int(time.time())), png)
