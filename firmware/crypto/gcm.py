@@ -18,6 +18,8 @@ Under the wasm interpreter 1 KiB encrypts in about 1.5 ms.
 """
 import cryptolib
 
+from crypto.hmac_sha256 import compare_digest
+
 _MODE_ECB = 1
 _CHUNK = 256  # bytes of keystream per AES call
 _R = 0xE1 << 120
@@ -40,15 +42,6 @@ def _red8():
 
 
 _RED8 = None
-
-
-def _ct_equal(a, b):
-    if len(a) != len(b):
-        return False
-    r = 0
-    for i in range(len(a)):
-        r |= a[i] ^ b[i]
-    return r == 0
 
 
 class AesGcm:
@@ -141,6 +134,6 @@ class AesGcm:
             raise AuthError("AES-GCM input shorter than its tag")
         self._check(nonce, data)
         ct = data[:-16]
-        if not _ct_equal(self._tag(nonce, ct, aad), data[-16:]):
+        if not compare_digest(self._tag(nonce, ct, aad), data[-16:]):
             raise AuthError("AES-GCM tag mismatch")
         return self._ctr(nonce, ct)

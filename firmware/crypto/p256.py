@@ -377,6 +377,8 @@ def verify(pub, digest, sig):
 
 
 def _verify(qx, qy, r, u1, u2):
+    # The mixed additions are written out in place, twice, on purpose: a function call per
+    # addition costs about 5% of a verification on MicroPython, the hottest loop of the reader.
     p = _P
     m256 = _M256
     tab = _odd_multiples(qx, qy)
