@@ -1,6 +1,6 @@
 """Firmware side of bench/bench_nfc.py: one real tap through NfcCapture, plus the tap's compute.
 
-Argument (JSON): {"fd": chip pty, "vector": path of session_v1.json}.
+Argument (JSON): {"fd": chip pty, "vector": path of session_v1.json, "trustlist": path}.
 1. Reader compute per tap, on the fixed vector: the ephemeral key pair (made
    before the tap, while the field is empty) and ECDH + HKDF + AES-GCM
    decryption of the phone's answer (during the tap); means of 10 runs.
@@ -8,6 +8,7 @@ Argument (JSON): {"fd": chip pty, "vector": path of session_v1.json}.
    until the presentation is decrypted; the wall time is printed too (it
    includes the simulator's own latency, the modelled time is computed by the
    bench from the byte counts).
+3. The verifier on that tap's presentation (mean of 10 runs).
 """
 import binascii
 import json
@@ -18,6 +19,7 @@ import simhost
 from app.tasks import Scheduler
 from nfc import make_pn532, session
 from nfc.capture import NfcCapture
+from verify.verifier import Verifier
 
 cfg = json.loads(json.loads(simhost.argv())[1])
 vec = json.loads(bytes(simhost.file_read(cfg["vector"])).decode())
@@ -71,6 +73,24 @@ ev = state.get("event") or {}
 out["events"] = events
 out["presentation_len"] = len(ev.get("presentation", b""))
 out["tap_wall_ms"] = time.ticks_diff(state["t_result"], state["t_present"]) if state["t_result"] else None
+# 3. Verification of the tap's presentation, as the app does next (trusted issuer key, fresh
+#    holder key), so the tap's compute = decryption + verification.
+if ev.get("kind") == "nfc_presentation":
+    from verify import pinned
+    from verify.replay import ReplayCache
+    from verify.trustlist import TrustStore
+
+    class Flash:
+        def read(self, name):
+            return bytes(simhost.file_read(cfg["trustlist"]))
+
+    store = TrustStore(pinned.ROOT_PUB, Flash())
+    store.load()
+    verifier = Verifier(store, ReplayCache())
+    now = int(time.time())
+    verdict = verifier.verify_nfc(ev["presentation"], ev["nonce"], ev["transcript"], now)
+    out["verdict"] = verdict.reason
+    out["verify_ms"] = mean_ms(lambda: verifier.verify_nfc(ev["presentation"], ev["nonce"], ev["transcript"], now))
 iso = cap.last_iso
 out["apdus"] = iso.apdus if iso else 0
 out["apdu_bytes"] = (iso.bytes_out + iso.bytes_in) if iso else 0

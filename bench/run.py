@@ -35,6 +35,15 @@ def main() -> int:
         for key in sorted(got):
             print(f"{key:45s} {got[key]:.4g}" if isinstance(got[key], float) else f"{key:45s} {got[key]}")
         figures.update(got)
+    sys.path.insert(0, HERE)
+    import estimate
+
+    derived = estimate.derive(figures)
+    if derived:
+        print("# board estimates (bench/estimate.py)")
+        for key in sorted(derived):
+            print(f"{key:45s} {derived[key]:.4g}")
+        figures.update(derived)
     os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
     with open(os.path.join(ROOT, "build", "bench.json"), "w") as f:
         json.dump(figures, f, indent=1, sort_keys=True)
