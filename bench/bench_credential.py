@@ -14,13 +14,7 @@ Runnable alone (``python bench/bench_credential.py`` prints JSON) or through
 * ``qr_chars`` / ``qr_version_ecc_m``: the median-length QR text of 40
   random test identities, and its version (segno, alphanumeric, ECC M);
   ``qr_version_ecc_m_max``: the largest of the 40;
-* board estimates (BRIEF §6): wasm time x (board time / wasm time) of one of
-  the two calibration programs, both run in this run beside the code:
-  ``_est`` uses the 1000-digit pi program (big-int bound: ESP32 @240 MHz
-  0.57 s, STM32F411 @96 MHz 1.25 s), the pessimistic factor and the
-  headline, since ECDSA time is mostly big-int arithmetic; ``_est_low`` uses
-  the 1e6 integer-add loop (interpreter bound: 2.61 s, 5.86 s), the
-  optimistic one. P-256-sized ints are short, so the truth lies between.
+* board estimates: bench/estimate.py, from the calibration run by bench_ecdsa.py.
 """
 import json
 import os
@@ -35,8 +29,6 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from runtimes import run_script  # noqa: E402
 
-BOARD_PI1000_MS = {"esp32": 570.0, "stm32f411": 1250.0}
-BOARD_INTADD_MS = {"esp32": 2610.0, "stm32f411": 5860.0}
 RUNS = 24  # 3 rounds of 8 distinct presentations (a QR is accepted once)
 
 
@@ -126,16 +118,8 @@ def figures() -> dict:
         "credential_trusted_verify_ms_micropython": float(mp["trusted_verify_ms"]),
         "presentation_verify_ratio_to_p256_verify": mp["qr_verify_ms"] / mp["p256_verify_ms"],
         "presentation_verify_ratio_to_p256_verify_cpython": cp["qr_verify_ms"] / cp["p256_verify_ms"],
-        "credential_calib_pi1000_ms_micropython": float(mp["calib_pi1000_ms"]),
-        "credential_calib_intadd_1e6_ms_micropython": float(mp["calib_intadd_1e6_ms"]),
         "host_presentation_verify_ms": _host_ms(),
     }
-    for board, pi_ms in BOARD_PI1000_MS.items():
-        high = pi_ms / mp["calib_pi1000_ms"]
-        low = BOARD_INTADD_MS[board] / mp["calib_intadd_1e6_ms"]
-        fig[f"presentation_verify_ms_{board}_est"] = mp["qr_verify_ms"] * high
-        fig[f"presentation_verify_ms_{board}_est_low"] = mp["qr_verify_ms"] * low
-        fig[f"trustlist_load_ms_{board}_est"] = mp["trustlist_load_ms"] * high
     fig.update(_qr_size())
     return fig
 

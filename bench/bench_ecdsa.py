@@ -29,9 +29,6 @@ from runtimes import run_script  # noqa: E402
 SHARED_BENCH = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench"))
 SCRIPT = os.path.join(HERE, "fw_ecdsa.py")
 
-# Public results of the two calibration programs (shaoziyang/micropython_benchmarks, 1.9.4), ms.
-BOARDS = {"esp32": (570.0, 2610.0), "stm32f411": (1250.0, 5860.0)}
-
 
 def run(runtime: str) -> dict:
     if not os.path.exists(os.path.join(SHARED_BENCH, "naive_p256.py")):
@@ -68,9 +65,6 @@ def figures() -> dict:
         "calib_pi1000_ms_micropython": mp["calib_pi1000_ms"],
         "calib_intloop_ms_micropython": mp["calib_intloop_ms"],
     }
-    for board, (pi_ms, loop_ms) in BOARDS.items():
-        out[f"calib_factor_pi_{board}"] = pi_ms / mp["calib_pi1000_ms"]
-        out[f"calib_factor_intloop_{board}"] = loop_ms / mp["calib_intloop_ms"]
     return {k: float(v) for k, v in out.items()}
 
 

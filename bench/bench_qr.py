@@ -11,10 +11,6 @@ Runnable alone (``python bench/bench_qr.py`` prints JSON) or through
   ~700-character code from the GM65 (trigger, ACK, 32-byte reads, CR LF,
   text checks, dedup hash, delivery), averaged over 20 distinct codes, with
   an in-memory UART so only the firmware's work counts;
-* ``gm65_text_ms_esp32_est``: that time x (ESP32 1e6 integer-add loop
-  2.61 s / the same loop measured here under wasm): the capture path is
-  interpreter-bound byte handling, not big-int work, so the integer-add
-  calibration is the relevant one (BRIEF §6);
 * ``gm65_wire_ms_9600_baud``: computed, not measured: transmission time of a
   typical presentation plus its CR LF at the module's default 9600 8N1
   (10 bits per byte) - the dominant latency on a real board;
@@ -38,7 +34,6 @@ sys.path.insert(0, os.path.join(ROOT, "tests"))
 
 from runtimes import run_script  # noqa: E402
 
-ESP32_INTADD_MS = 2610.0
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 
@@ -106,8 +101,6 @@ def _gm65_figures() -> dict:
     return {
         "gm65_text_ms_micropython": float(mp["per_code_ms"]),
         "gm65_text_ms_cpython": float(out["cpython"]["per_code_ms"]),
-        "gm65_calib_intadd_1e6_ms_micropython": float(mp["calib_intadd_1e6_ms"]),
-        "gm65_text_ms_esp32_est": mp["per_code_ms"] * ESP32_INTADD_MS / mp["calib_intadd_1e6_ms"],
     }
 
 

@@ -1,8 +1,7 @@
 # Run as firmware (bench/bench_qr.py, both runtimes): CPU time of the QR capture path
 # for one presentation-sized code: GM65 trigger + ACK, byte assembly, text checks,
 # dedup, delivery. The UART is an in-memory fake that answers like the module, so
-# only the firmware's own work is timed. Also the 1e6 integer-add calibration loop
-# (BRIEF §6) for a board estimate. Argument: JSON {"codes": [...], "chunk": n}.
+# only the firmware's own work is timed. Argument: JSON {"codes": [...], "chunk": n}.
 # Prints one JSON line.
 import json
 import time
@@ -60,23 +59,9 @@ total_us = time.ticks_diff(time.ticks_us(), start)
 ok = got == codes
 
 
-def int_adds(n):
-    a = 12345
-    b = 56789
-    s = 0
-    for _ in range(n):
-        s = a + b
-    return s
-
-
-t0 = time.ticks_ms()
-int_adds(1000000)
-intadd_ms = time.ticks_diff(time.ticks_ms(), t0)
-
 print(json.dumps({
     "ok": ok,
     # the first code was released with the first trigger, before timing started: n - 1 full cycles + 1 read
     "per_code_ms": total_us / 1000 / len(codes),
     "codes": len(got),
-    "calib_intadd_1e6_ms": intadd_ms,
 }))
