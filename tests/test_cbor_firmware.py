@@ -12,7 +12,7 @@ from collections import Counter
 
 from runtimes import ROOT, run_script
 
-APPENDIX = "/work/shared/vectors/cbor/appendix_a.json"
+APPENDIX = os.path.join(ROOT, "tests", "vectors", "cbor", "appendix_a.json")
 if not os.path.exists(APPENDIX):  # pragma: no cover - layout of another machine
     APPENDIX = os.path.join(ROOT, "vectors", "cbor", "appendix_a.json")
 

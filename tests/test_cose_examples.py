@@ -10,9 +10,7 @@ import os
 
 from runtimes import ROOT, run_script
 
-COSE_DIR = "/work/shared/vectors/cose"
-if not os.path.isdir(COSE_DIR):  # pragma: no cover
-    COSE_DIR = os.path.join(ROOT, "vectors", "cose")
+COSE_DIR = os.path.join(ROOT, "tests", "vectors", "cose")
 FILES = sorted(glob.glob(os.path.join(COSE_DIR, "sign-*.json")))
 
 

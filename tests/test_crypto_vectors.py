@@ -16,9 +16,7 @@ import pytest
 from runtimes import ROOT, run_script
 
 SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_vectors.py")
-WYCHEPROOF = os.path.join(ROOT, "..", "shared", "vectors", "wycheproof")
-if not os.path.isdir(WYCHEPROOF):  # pragma: no cover - a copy inside the repository
-    WYCHEPROOF = os.path.join(ROOT, "tests", "vectors", "wycheproof")
+WYCHEPROOF = os.path.join(ROOT, "tests", "vectors", "wycheproof")
 
 FILES = {
     "ecdsa_der": "ecdsa_secp256r1_sha256_test.json",
