@@ -19,11 +19,12 @@ from verify.trustlist import TrustListError, TrustStore
 from verify.verifier import Verifier
 from vitale_link import PROTOCOL_VERSION, messages
 from vitale_link.endpoint import Endpoint
-from vitale_link.errors import DeliveryFailed, FrameError, MessageError, QueueFull
+from vitale_link.errors import FrameError, MessageError, QueueFull
 from vitale_link.frame import MAX_PAYLOAD
 
 FIRMWARE_VERSION = "0.1.0"
 _OUTBOX_LEN = const(32)  # events waiting for the link (host absent or slow)
+_EVENT_WINDOW = const(1)  # one event in the link at a time: order kept across failures, replies never wait behind a backlog
 _READ_CHUNK = const(512)
 
 
@@ -42,16 +43,19 @@ class ReaderApp:
         self.dropped_events = 0
         self.trust = TrustStore(pinned.root_key(board), board.storage)
         self.verifier = Verifier(self.trust, ReplayCache())
-        self.scheduler.spawn(self._link_task(), "link")
         self._relaying = False
         self.nfc = make_nfc_capture(board, self._on_nfc_result)
+        self.qr = make_qr_capture(board, self._on_qr_code, self._on_qr_error)
+        # Long-lived tasks, restarted if they ever die (a bug must not leave the reader deaf).
+        self._services = {"link": self._link_task}
         if self.nfc is not None:
             self.features |= messages.FEATURE_NFC | messages.FEATURE_RELAY
-            self.scheduler.spawn(self.nfc.task(), "nfc")
-        self.qr = make_qr_capture(board, self._on_qr_code, self._on_qr_error)
+            self._services["nfc"] = self.nfc.task
         if self.qr is not None:
             self.features |= messages.FEATURE_QR | messages.FEATURE_DATAMATRIX
-            self.scheduler.spawn(self.qr.task(), "qr")
+            self._services["qr"] = self.qr.task
+        for name, make_task in self._services.items():
+            self.scheduler.spawn(make_task(), name)
         try:
             self.trust.load()
         except TrustListError as err:  # a corrupt stored list: run without one, say so, await an update
@@ -68,6 +72,8 @@ class ReaderApp:
 
     def _task_died(self, name, err):
         self.emit("capture_error", source=name, reason="internal", detail=type(err).__name__)
+        if name in self._services:
+            self.scheduler.spawn(self._services[name](), name)
 
     # -- events --------------------------------------------------------------
     def emit(self, kind, **fields):
@@ -89,7 +95,7 @@ class ReaderApp:
             if time.ticks_diff(now, self._hold_events_until) < 0:
                 return
             self._hold_events_until = None
-        while self._outbox:
+        while self._outbox and len(self._inflight) < _EVENT_WINDOW:
             try:
                 seq = self.link.send(messages.EVENT, self._outbox[0], now)
             except QueueFull:
