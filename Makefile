@@ -19,12 +19,18 @@ PYTEST_ARGS ?=
 all: test
 
 # --- set-up ---------------------------------------------------------------
-# System packages (Node.js for the MicroPython interpreter) come from Debian
-# when missing; Python packages go into .venv; npm packages into node_modules.
+# System packages (Node.js for the MicroPython interpreter; pcscd with the
+# vsmartcard virtual reader for the PC/SC tests, and what pyscard builds
+# against) come from Debian when missing; Python packages go into .venv;
+# npm packages into node_modules.
 $(VENV)/.system:
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
 	  { echo "installing nodejs and npm from Debian"; \
 	    (apt-get update -q && apt-get install -y -q nodejs npm) >/dev/null; }
+	@{ command -v pcscd || test -x /usr/sbin/pcscd; } >/dev/null 2>&1 && test -e /etc/reader.conf.d/vpcd || \
+	  { echo "installing pcscd, vsmartcard-vpcd, libpcsclite-dev and swig from Debian"; \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	     apt-get install -y -q pcscd vsmartcard-vpcd libpcsclite-dev swig) >/dev/null; }
 	@$(PYTHON) -m venv --help >/dev/null 2>&1 || (apt-get update -q && apt-get install -y -q python3-venv) >/dev/null
 	$(PYTHON) -m venv $(VENV)
 	@touch $@

@@ -3,7 +3,12 @@
     from vitale_reader import Reader
     with Reader("/dev/ttyACM0") as reader:
         event = reader.next_event(timeout=30)
+
+PC/SC readers (``pip install 'vitale_reader[pcsc]'``): ``from vitale_reader import PcscReader``,
+imported on first use so that this package never needs pyscard.
 """
+from typing import TYPE_CHECKING, Any
+
 from .errors import (CommandFailed, LinkFailure, ProtocolError, ReaderTimeout, ReaderUnavailable,
                      VitaleError)
 from .events import CaptureErrorEvent, CardEvent, CredentialEvent, Event, InsDatamatrixEvent, UnknownEvent
@@ -15,5 +20,16 @@ __all__ = [
     "Reader", "ReaderInfo", "Event", "CredentialEvent", "CaptureErrorEvent", "CardEvent",
     "InsDatamatrixEvent", "UnknownEvent", "VitaleError", "ReaderUnavailable", "LinkFailure",
     "ReaderTimeout", "ProtocolError", "CommandFailed", "Transport", "SerialTransport", "open_transport",
-    "list_ports",
+    "list_ports", "PcscReader",
 ]
+
+if TYPE_CHECKING:
+    from .pcsc import PcscReader
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PcscReader":  # lazily: the PC/SC backend is optional
+        from .pcsc import PcscReader
+
+        return PcscReader
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -95,7 +95,7 @@ class LinkSession:
 
     def _write(self, data: bytes) -> None:
         if data:
-            log.log(TRACE, "tx %s", data.hex())
+            log.log(TRACE, "tx %d bytes", len(data))  # sizes only: frames carry identity data
             with self._write_lock:
                 self._transport.write(data)
 
@@ -116,7 +116,7 @@ class LinkSession:
                     if items or failed:
                         self._changed.notify_all()
                 if data:
-                    log.log(TRACE, "rx %s", data.hex())
+                    log.log(TRACE, "rx %d bytes", len(data))
                 self._write(out)
         except LinkFailure as err:
             self._fail(err)
