@@ -27,7 +27,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from vitale_reader import (CaptureErrorEvent, CardEvent, CommandFailed, CredentialEvent, ProtocolError,
                            ReaderTimeout, ReaderUnavailable)
-from vitale_reader import pcsc
+from vitale_reader import nfc_session, pcsc
 from vitale_sim.phone import EXPECTED, FAULTS, SimPhone
 from vitale_sim.testpki import load as load_test_pki
 from vitale_sim.vpcd import VpcdCard
@@ -273,13 +273,13 @@ def test_session_matches_the_vector_byte_for_byte():
     assert result.select_data == bytes.fromhex(v["select_data"])
     # every intermediate value
     reader_pub, phone_pub = bytes.fromhex(v["reader_pub"]), bytes.fromhex(v["phone_pub"])
-    assert pcsc.public_bytes(priv) == reader_pub
+    assert nfc_session.pub65(priv) == reader_pub
     args = (bytes.fromhex(v["select_data"]), reader_pub, bytes.fromhex(v["nonce"]), phone_pub)
-    assert pcsc.transcript(*args) == bytes.fromhex(v["transcript"])
+    assert nfc_session.transcript(*args) == bytes.fromhex(v["transcript"])
     shared = priv.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), phone_pub))
     assert shared == bytes.fromhex(v["shared_secret"])
-    assert pcsc.session_key(shared, result.transcript_hash) == bytes.fromhex(v["session_key"])
-    assert pcsc.KEY_INFO.hex() == v["hkdf_info"] and pcsc.GCM_IV.hex() == v["gcm_iv"]
+    assert nfc_session.session_key(shared, result.transcript_hash) == bytes.fromhex(v["session_key"])
+    assert nfc_session.KEY_INFO.hex() == v["hkdf_info"] and nfc_session.GCM_IV.hex() == v["gcm_iv"]
     assert "presentation" not in repr(result) and v["presentation"][:16] not in repr(result)
 
 

@@ -31,33 +31,22 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterator, Optional, Union
 
 from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from vitale_link import PROTOCOL_VERSION
 
 from . import events as ev
 from .credential import HostVerifier, load_trust_anchor
 from .errors import CommandFailed, LinkFailure, ProtocolError, ReaderTimeout, ReaderUnavailable, VitaleError
+from .nfc_session import (AID, GCM_IV, INS_AUTHENTICATE, INS_GET_RESPONSE, INS_SELECT, NONCE_LEN, PUB_LEN,
+                          SUITE_P256_HKDF_AESGCM, TAG_LEN, VERSION, ecdh, pub65, session_key, transcript_hash)
 from .reader import ReaderInfo
 
 log = logging.getLogger(__name__)
 
 # --- the phone protocol, reader side (protocol/NFC.md, version 1) ---------------------------------------
 
-AID = bytes.fromhex("F0564954414C45")  # F0 + "VITALE"
-VERSION = 1
-SUITE_P256_HKDF_AESGCM = 0x01
 CLA_PROPRIETARY = 0x80
-INS_SELECT = 0xA4
-INS_AUTHENTICATE = 0x50
-INS_GET_RESPONSE = 0xC0
-NONCE_LEN = 16
-PUB_LEN = 65
-TAG_LEN = 16
-KEY_INFO = b"VitaleNFC1 SKPhone"
-GCM_IV = bytes.fromhex("000000000000000100000001")
 MAX_RAPDU = 258  # 256 data bytes + SW1 SW2 (short APDUs only)
 MAX_GET_RESPONSE = 32  # bounded number of GET RESPONSE rounds
 MAX_RESPONSE = 4096  # bounded size of one chained response
@@ -92,32 +81,14 @@ class SessionResult:
         return f"SessionResult({len(self.presentation)} bytes)"
 
 
-def _bstr(b: bytes) -> bytes:
-    n = len(b)
-    if n < 24:
-        return bytes([0x40 | n]) + b
-    if n < 256:
-        return bytes([0x58, n]) + b
-    return bytes([0x59, n >> 8, n & 0xFF]) + b
 
 
-def transcript(select_data: bytes, reader_pub: bytes, nonce: bytes, phone_pub: bytes) -> bytes:
-    """CBOR ``[bstr select_data, bstr reader_key, bstr nonce, bstr phone_key]`` (NFC.md §3.3)."""
-    return b"\x84" + _bstr(select_data) + _bstr(reader_pub) + _bstr(nonce) + _bstr(phone_pub)
 
 
-def transcript_hash(select_data: bytes, reader_pub: bytes, nonce: bytes, phone_pub: bytes) -> bytes:
-    return hashlib.sha256(transcript(select_data, reader_pub, nonce, phone_pub)).digest()
 
 
-def public_bytes(key: ec.EllipticCurvePrivateKey) -> bytes:
-    """The uncompressed point ``04 || X || Y`` (65 bytes)."""
-    return key.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
 
 
-def session_key(shared: bytes, th: bytes) -> bytes:
-    """SK = HKDF-SHA256(IKM = Z, salt = transcript hash, info = "VitaleNFC1 SKPhone", L = 32)."""
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=th, info=KEY_INFO).derive(shared)
 
 
 def authenticate_apdu(nonce: bytes, reader_pub: bytes) -> bytes:
@@ -143,11 +114,10 @@ def open_answer(priv: ec.EllipticCurvePrivateKey, nonce: bytes, select_data: byt
     if phone_pub[0] != 0x04:
         raise CaptureFailed("protocol", "phone key not an uncompressed point")
     try:
-        peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), phone_pub)
-        shared = priv.exchange(ec.ECDH(), peer)
+        shared = ecdh(priv, phone_pub)
     except ValueError as err:
         raise CaptureFailed("protocol", "phone key not on the curve") from err
-    th = transcript_hash(select_data, public_bytes(priv), nonce, phone_pub)
+    th = transcript_hash(select_data, pub65(priv), nonce, phone_pub)
     try:
         presentation = AESGCM(session_key(shared, th)).decrypt(GCM_IV, bytes(data[PUB_LEN:]), th)
     except InvalidTag as err:
@@ -192,7 +162,7 @@ def run_session(exchange: Callable[[bytes], bytes], nonce: Optional[bytes] = Non
     parse_select(select_data)
     nonce = secrets.token_bytes(NONCE_LEN) if nonce is None else bytes(nonce)
     priv = ec.generate_private_key(ec.SECP256R1()) if private_key is None else private_key
-    answer, sw = command(exchange, authenticate_apdu(nonce, public_bytes(priv)))
+    answer, sw = command(exchange, authenticate_apdu(nonce, pub65(priv)))
     if sw != 0x9000:
         raise CaptureFailed("protocol", f"AUTHENTICATE sw {sw:04x}")
     presentation, th = open_answer(priv, nonce, select_data, answer)

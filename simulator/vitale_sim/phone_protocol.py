@@ -1,30 +1,23 @@
 """The phone side of the NFC application protocol (protocol/NFC.md, version 1), on ``cryptography``.
 
 Independent of the firmware's own crypto on purpose: the simulated phone and
-the reader agreeing is the cross-check. Also a CPython *reader* side
-(:func:`reader_open`) and the test-vector generator (:func:`make_vector`).
+the firmware reader agreeing is the cross-check. The transcript and key
+schedule are the host library's (``vitale_reader.nfc_session``, also used by
+its PC/SC backend). Also a CPython *reader* side (:func:`reader_open`) and the
+test-vector generator (:func:`make_vector`).
 """
 from __future__ import annotations
 
-import hashlib
 from typing import Callable, List, Optional, Tuple
 
-from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from vitale_reader.nfc_session import (AID, GCM_IV, INS_AUTHENTICATE, INS_GET_RESPONSE,  # noqa: F401 (re-exported)
+                                       INS_SELECT, KEY_INFO, NONCE_LEN, PUB_LEN, SUITE_P256_HKDF_AESGCM,
+                                       VERSION, ecdh, pub65, session_key, transcript, transcript_hash)
 
-AID = bytes.fromhex("F0564954414C45")  # F0 + "VITALE"
-VERSION = 1
-SUITES = 0x01  # ECDH P-256 + HKDF-SHA256 + AES-256-GCM
+SUITES = SUITE_P256_HKDF_AESGCM
 SELECT_DATA = bytes([VERSION, SUITES, 0x00])
-INS_SELECT = 0xA4
-INS_AUTHENTICATE = 0x50
-INS_GET_RESPONSE = 0xC0
-KEY_INFO = b"VitaleNFC1 SKPhone"
-GCM_IV = bytes.fromhex("000000000000000100000001")
-NONCE_LEN = 16
-PUB_LEN = 65
 
 SW_OK = b"\x90\x00"
 SW_WRONG_LENGTH = b"\x67\x00"
@@ -36,40 +29,8 @@ SW_INS = b"\x6d\x00"
 SW_CLA = b"\x6e\x00"
 
 
-def _bstr(b: bytes) -> bytes:
-    n = len(b)
-    if n < 24:
-        return bytes([0x40 | n]) + b
-    if n < 256:
-        return bytes([0x58, n]) + b
-    return bytes([0x59, n >> 8, n & 0xFF]) + b
-
-
-def transcript(select_data: bytes, reader_pub: bytes, nonce: bytes, phone_pub: bytes) -> bytes:
-    """CBOR ``[bstr select_data, bstr reader_pub, bstr nonce, bstr phone_pub]`` (deterministic)."""
-    return b"\x84" + _bstr(select_data) + _bstr(reader_pub) + _bstr(nonce) + _bstr(phone_pub)
-
-
-def transcript_hash(select_data: bytes, reader_pub: bytes, nonce: bytes, phone_pub: bytes) -> bytes:
-    return hashlib.sha256(transcript(select_data, reader_pub, nonce, phone_pub)).digest()
-
-
-def pub65(key: ec.EllipticCurvePrivateKey | ec.EllipticCurvePublicKey) -> bytes:
-    pub = key.public_key() if isinstance(key, ec.EllipticCurvePrivateKey) else key
-    return pub.public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-
-
 def private_key(value: int) -> ec.EllipticCurvePrivateKey:
     return ec.derive_private_key(value, ec.SECP256R1())
-
-
-def ecdh(priv: ec.EllipticCurvePrivateKey, peer65: bytes) -> bytes:
-    peer = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), peer65)
-    return priv.exchange(ec.ECDH(), peer)
-
-
-def session_key(shared: bytes, th: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=th, info=KEY_INFO).derive(shared)
 
 
 def seal(key: bytes, presentation: bytes, th: bytes) -> bytes:
