@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any
 from .errors import (CommandFailed, LinkFailure, ProtocolError, ReaderTimeout, ReaderUnavailable,
                      VitaleError)
 from .events import CaptureErrorEvent, CardEvent, CredentialEvent, Event, InsDatamatrixEvent, UnknownEvent
-from .reader import Reader, ReaderInfo
+from .base import BaseReader, ReaderInfo
+from .reader import Reader
 from .transport import SerialTransport, Transport, list_ports, open_transport
 
 __version__ = "0.1.0"
 __all__ = [
-    "Reader", "ReaderInfo", "Event", "CredentialEvent", "CaptureErrorEvent", "CardEvent",
+    "BaseReader", "Reader", "ReaderInfo", "Event", "CredentialEvent", "CaptureErrorEvent", "CardEvent",
     "InsDatamatrixEvent", "UnknownEvent", "VitaleError", "ReaderUnavailable", "LinkFailure",
     "ReaderTimeout", "ProtocolError", "CommandFailed", "Transport", "SerialTransport", "open_transport",
     "list_ports", "PcscReader",

@@ -28,7 +28,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any, Callable, Iterator, Optional, Union
+from typing import Any, Callable, Optional, Union
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -36,11 +36,11 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from vitale_link import PROTOCOL_VERSION
 
 from . import events as ev
+from .base import BaseReader, ReaderInfo
 from .credential import HostVerifier, load_trust_anchor
 from .errors import CommandFailed, LinkFailure, ProtocolError, ReaderTimeout, ReaderUnavailable, VitaleError
 from .nfc_session import (AID, GCM_IV, INS_AUTHENTICATE, INS_GET_RESPONSE, INS_SELECT, NONCE_LEN, PUB_LEN,
                           SUITE_P256_HKDF_AESGCM, TAG_LEN, VERSION, ecdh, pub65, session_key, transcript_hash)
-from .reader import ReaderInfo
 
 log = logging.getLogger(__name__)
 
@@ -196,7 +196,7 @@ def _is_storage_card(atr: bytes) -> bool:
     return bytes.fromhex("804F0CA000000306") in atr
 
 
-class PcscReader:
+class PcscReader(BaseReader):
     """A contactless PC/SC reader, with the event API of :class:`vitale_reader.Reader`.
 
     :param reader_name: the PC/SC reader's name, or a prefix of it (``"ACS ACR122U"``);
@@ -315,11 +315,6 @@ class PcscReader:
                 except Exception as err:  # noqa: BLE001 - closing must not fail
                     log.debug("SCardReleaseContext: %s", err)
 
-    def __enter__(self) -> "PcscReader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __repr__(self) -> str:
         return f"PcscReader({getattr(self, 'name', None)!r}, open={not self._closed})"
@@ -388,13 +383,6 @@ class PcscReader:
             raise item
         return item
 
-    def events(self, timeout: Optional[float] = None) -> Iterator[ev.Event]:
-        """Iterate over events until ``timeout`` seconds pass with none."""
-        while True:
-            try:
-                yield self.next_event(timeout)
-            except ReaderTimeout:
-                return
 
     def _common(self, kind: str) -> dict[str, Any]:
         return dict(kind=kind, event_id=next(self._ids),

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 import time
 import warnings
-from dataclasses import dataclass
-from typing import Any, Iterator, Optional
+from typing import Any, Optional
 
 import cbor2
 from vitale_link import PROTOCOL_VERSION, messages
 
 from . import events as ev
+from .base import BaseReader, ReaderInfo
 from .credential import HostVerifier, load_trust_anchor
 from .errors import ProtocolError, ReaderTimeout
 from .identity import Identity
@@ -35,23 +35,11 @@ FEATURE_NAMES = {
 }
 
 
-@dataclass(frozen=True)
-class ReaderInfo:
-    protocol_version: int
-    firmware_version: str
-    board: str
-    device_id: str
-    features: frozenset
-    uptime_ms: Optional[int] = None
-    reader_unix_ms: Optional[int] = None
-    trust_version: Optional[int] = None
-
-
 def _features(bits: int) -> frozenset:
     return frozenset(name for bit, name in FEATURE_NAMES.items() if bits & bit)
 
 
-class Reader:
+class Reader(BaseReader):
     """One reader on ``url``: a serial device path or any pyserial URL.
 
     :param pki: test PKI directory made by ``vitale-issuer init`` whose root this
@@ -89,11 +77,6 @@ class Reader:
             link.close()
             self._transport.close()
 
-    def __enter__(self) -> "Reader":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     def __del__(self) -> None:
         if getattr(self, "_link", None) is not None:
@@ -192,13 +175,6 @@ class Reader:
                 continue
             return self._make_event(msg.fields)
 
-    def events(self, timeout: Optional[float] = None) -> Iterator[ev.Event]:
-        """Iterate over events until ``timeout`` seconds pass with none."""
-        while True:
-            try:
-                yield self.next_event(timeout)
-            except ReaderTimeout:
-                return
 
     def _make_event(self, fields: dict[str, Any]) -> ev.Event:
         kind = fields["kind"]
