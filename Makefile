@@ -14,7 +14,7 @@ LINK    ?= /tmp/vitale0
 RUNTIME ?= cpython
 PYTEST_ARGS ?=
 
-.PHONY: all setup demo test bench firmware deploy sim clean typecheck
+.PHONY: all setup demo test bench fuzz firmware deploy sim clean typecheck
 
 all: test
 
@@ -57,6 +57,11 @@ test: setup
 # --- the rest -----------------------------------------------------------------
 bench: setup
 	$(PY) bench/run.py
+
+# The property tests (codec, credential parsers, QR) with 50x the examples: minutes, not seconds.
+fuzz: setup
+	VITALE_FUZZ=$(or $(FUZZ),50) $(VENV)/bin/pytest -n 2 tests/test_link_codec.py tests/test_credential_fuzz.py \
+	  tests/test_qr_parser_props.py
 
 sim: setup
 	$(VENV)/bin/vitale-sim --link $(LINK) --runtime $(RUNTIME)

@@ -9,6 +9,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNTIMES = ("cpython", "micropython")
+FUZZ = int(os.environ.get("VITALE_FUZZ", "1"))  # property-test scale: 1 in `make test`, more in `make fuzz`
 
 
 def command(runtime: str, script: str, *args: str, paths: tuple = ()) -> list:

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtimes import ROOT
+from runtimes import FUZZ, ROOT
 
 
 def _firmware():
@@ -56,7 +56,7 @@ def setup():
     return fw, host, wallet, now
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400 * FUZZ, deadline=None)
 @given(st.binary(max_size=200))
 def test_cbor_decoder_random_bytes(data):
     try:
@@ -70,7 +70,7 @@ _head = st.tuples(st.integers(0, 7), st.sampled_from([0, 1, 5, 23, 24, 25, 26, 2
                   st.binary(min_size=0, max_size=9))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=400 * FUZZ, deadline=None)
 @given(st.lists(_head, max_size=40))
 def test_cbor_decoder_structured_noise(heads):
     data = b"".join(bytes([mt << 5 | ai]) + arg for mt, ai, arg in heads)
@@ -80,7 +80,7 @@ def test_cbor_decoder_structured_noise(heads):
         pass
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=200 * FUZZ, deadline=None)
 @given(st.recursive(st.none() | st.booleans() | st.integers(-2**70, 2**70) | st.binary(max_size=20)
                     | st.text(max_size=20),
                     lambda c: st.lists(c, max_size=4) | st.dictionaries(st.integers(-30, 30) | st.text(max_size=4),
@@ -99,7 +99,7 @@ def test_cbor_encoder_decoder_roundtrip(value):
     assert cbor2.loads(data) == value  # and another decoder agrees
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=120) | st.text(alphabet="0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:", max_size=200)
        .map(lambda t: "VT1:" + t))
 def test_verify_qr_random_text(setup, text):
@@ -110,7 +110,7 @@ def test_verify_qr_random_text(setup, text):
     assert a.reason == b.reason and a.reason != "internal"
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150 * FUZZ, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data())
 def test_verify_mutated_presentations(setup, data):
     """Bit flips, cuts and insertions in a genuine NFC presentation: both verifiers agree, neither raises."""
@@ -128,7 +128,11 @@ def test_verify_mutated_presentations(setup, data):
             pres[i:i] = data.draw(st.binary(min_size=1, max_size=3))
     a = fw.verify_nfc(bytes(pres), nonce, th, now)
     b = host.verify_nfc(bytes(pres), nonce, th, now)
-    assert a.reason == b.reason and a.reason != "internal"
+    assert not (a.ok and not b.ok) and not (b.ok and not a.ok) and "internal" not in (a.reason, b.reason)
+    # CBOR that is well-formed but semantically invalid (a duplicate key, a tag 0 around an
+    # array...) is "cbor" to one decoder and "cose_structure" to the other (CREDENTIAL.md §8);
+    # every other reason must be the same.
+    assert a.reason == b.reason or {a.reason, b.reason} == {"cbor", "cose_structure"}, (a.reason, b.reason)
 
 
 def test_internal_reason_when_the_verifier_itself_fails(setup):

@@ -3,6 +3,7 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from runtimes import FUZZ
 from vitale_link import cobs, frame, messages
 from vitale_link.endpoint import Endpoint
 from vitale_link.errors import FrameError, FrameTooLong, LinkError, MessageError
@@ -100,7 +101,7 @@ class LossyWire:
         return bytes(out)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60 * FUZZ, deadline=None)
 @given(st.integers(0, 2**32), st.sampled_from([0.0, 0.05, 0.2]))
 def test_endpoint_delivers_exactly_once_in_order_over_a_lossy_wire(seed, loss):
     rng = random.Random(seed)

@@ -10,7 +10,7 @@ import sys
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtimes import ROOT
+from runtimes import FUZZ, ROOT
 
 # the firmware and the CPython runtime's stand-ins (micropython.const, time.ticks_*), appended so
 # nothing installed is shadowed
@@ -29,7 +29,7 @@ codes = st.lists(
     min_size=1, max_size=8)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150 * FUZZ, deadline=None)
 @given(codes=codes, cuts=st.lists(st.integers(min_value=1, max_value=40), max_size=30))
 def test_chunking_does_not_change_codes(codes, cuts):
     stream = b"".join(c + b"\r\n" for c in codes)
@@ -43,7 +43,7 @@ def test_chunking_does_not_change_codes(codes, cuts):
     assert [tuple(e) for e in p.events] == expected
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100 * FUZZ, deadline=None)
 @given(codes=codes, acks=st.lists(st.booleans(), max_size=8))
 def test_responses_between_codes_are_separated(codes, acks):
     stream = b""
@@ -60,7 +60,7 @@ def test_responses_between_codes_are_separated(codes, acks):
     assert [tuple(e) for e in p.events] == expected
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100 * FUZZ, deadline=None)
 @given(reads=st.lists(st.tuples(st.integers(0, 5), st.integers(1, 2500)), min_size=1, max_size=40))
 def test_dedup_matches_a_reference_model(reads):
     """Against an unbounded reference: with enough slots, fresh == (never seen or absent >= hold-off)."""
