@@ -132,3 +132,19 @@ def test_endpoint_reports_delivery_failure_when_the_peer_is_gone():
         a.outgoing()
     assert [f.seq for f in failures] == [seq]
     assert a.pending() == 0
+
+
+def test_a_restarted_peer_is_never_taken_for_a_duplicate():
+    """A peer's first frame carries SYN and a session id: after a restart, a repeated seq is new."""
+    a, b = Endpoint(initial_seq=7, session=b"AAAA"), Endpoint()
+    a.send(messages.PING, {"data": b"one"}, 0)
+    first = a.outgoing()
+    assert [m["data"] for m in b.receive(first, 0)] == [b"one"]
+    assert b.receive(first, 1) == []  # the same SYN frame again (its ACK was lost): a duplicate
+    restarted = Endpoint(initial_seq=7, session=b"BBBB")  # same seq as the frame b saw last
+    restarted.send(messages.PING, {"data": b"two"}, 0)
+    assert [m["data"] for m in b.receive(restarted.outgoing(), 2)] == [b"two"]
+    restarted.receive(b.outgoing(), 3)
+    restarted.send(messages.PING, {"data": b"three"}, 3)
+    frames = frame.FrameDecoder().feed(restarted.outgoing())
+    assert frames[0].flags == 0 and frames[0].session is None  # SYN only on the first frame

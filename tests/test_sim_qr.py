@@ -106,3 +106,15 @@ def test_ins_datamatrix_is_reported_unsigned(setup, pki):
     assert event.valid and event.signed is False
     assert event.identity.matricule == identity.matricule and event.identity.coverage is None
     assert identity.birth_name not in repr(event)
+
+
+def test_reader_reboot_while_the_host_is_connected(setup, pki):
+    """The board resets under a connected host: the link carries on, the host sets the clock
+    again on the reader's boot event, and the next code is verified."""
+    sim, reader, tmp = setup
+    assert sim.command("reboot") == "ok rebooted"
+    assert reader.ping(b"after reboot") < 2.0
+    show(sim, tmp, pki.new_wallet().qr_text(int(time.time())))
+    event = next_event(reader, CredentialEvent)
+    assert event.verified and event.reader_reason == "ok", event
+    assert abs(reader.info().reader_unix_ms - time.time() * 1000) < 5000

@@ -43,11 +43,16 @@ def main():
                        "bytes_fields": sorted(k for k, v in fields.items() if isinstance(v, bytes)),
                        "payload": hexs(payload), "wire": hexs(wire)})
     ack = frame.encode_frame(frame.Frame(0, 5, b"", frame.FLAG_ACK))
+    syn = frame.encode_frame(frame.Frame(messages.HELLO, 200, messages.encode_payload(
+        messages.HELLO, {"protocol_version": 1}), frame.FLAG_SYN, bytes.fromhex("a1b2c3d4")))
     good = bytes.fromhex(frames[0]["wire"])
     bad_crc = bytearray(good)
     bad_crc[-3] ^= 0x01 if bad_crc[-3] not in (0x01,) else 0x02
     decoder_cases = [
         {"name": "ack", "wire": hexs(ack), "expect": ["frame:0:5:1"]},
+        {"name": "syn_with_session", "wire": hexs(syn), "expect": ["frame:1:200:2:a1b2c3d4"]},
+        {"name": "syn_without_session", "wire": hexs(b"\x00" + cobs.encode(_with_crc(b"\x01\x02\x00\x01\xa1")) + b"\x00"),
+         "expect": ["too_short"]},
         {"name": "garbage_then_frame", "wire": "5a5a5aff13" + frames[0]["wire"], "expect": ["cobs", "frame:1:0:0"]},
         {"name": "bad_crc", "wire": hexs(bytes(bad_crc)), "expect": ["crc"]},
         {"name": "too_short", "wire": "00020100", "expect": ["too_short"]},

@@ -32,7 +32,8 @@ class ReaderApp:
     def __init__(self, board):
         self.board = board
         self.clock = WallClock()
-        self.link = Endpoint(ticks_diff=time.ticks_diff, initial_seq=board.random_bytes(1)[0])
+        self.link = Endpoint(ticks_diff=time.ticks_diff, initial_seq=board.random_bytes(1)[0],
+                             session=board.random_bytes(4))
         self.scheduler = tasks.Scheduler(on_error=self._task_died)
         self.features = 0
         self.started = time.ticks_ms()
@@ -41,6 +42,9 @@ class ReaderApp:
         self._inflight = {}  # link seq -> event fields, until acknowledged
         self._hold_events_until = None  # after a delivery failure, wait for the host
         self.dropped_events = 0
+        # First event after every boot (it opens the link session, SYN): a connected host sets
+        # the clock again.
+        self.emit("reader_started")
         self.trust = TrustStore(pinned.root_key(board), board.storage)
         self.verifier = Verifier(self.trust, ReplayCache())
         self._relaying = False

@@ -31,7 +31,8 @@ def _now_ms() -> int:
 class LinkSession:
     def __init__(self, transport: Transport, retry_ms: int = 250, max_tries: int = 6):
         self._transport = transport
-        self.endpoint = Endpoint(retry_ms=retry_ms, max_tries=max_tries, initial_seq=os.urandom(1)[0])
+        self.endpoint = Endpoint(retry_ms=retry_ms, max_tries=max_tries, initial_seq=os.urandom(1)[0],
+                                 session=os.urandom(4))
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._changed = threading.Condition(self._lock)

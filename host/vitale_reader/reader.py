@@ -54,6 +54,7 @@ class Reader(BaseReader):
                  transport: Optional[Transport] = None):
         self.url = url
         self.timeout = timeout
+        self.sync_time = sync_time
         self.anchor = load_trust_anchor(pki)
         if self.anchor.is_test:
             log.warning("trusting the built-in TEST PKI: for demonstrations and tests only")
@@ -102,7 +103,7 @@ class Reader(BaseReader):
             try:
                 reply = self._request(messages.HELLO, {"protocol_version": PROTOCOL_VERSION,
                                                        "host": "vitale_reader"})
-            except ReaderTimeout as err:  # e.g. the HELLO collided with the reader's last seq: ask again
+            except ReaderTimeout as err:  # a busy or rebooting reader: ask again
                 last = err
                 continue
             if reply["protocol_version"] != PROTOCOL_VERSION:
@@ -173,8 +174,17 @@ class Reader(BaseReader):
             if msg.type == messages.ERROR:
                 log.warning("reader reported error %s", msg.get("code"))
                 continue
+            if msg.get("kind") == "reader_started":
+                self._on_reader_started()
+                continue
             return self._make_event(msg.fields)
 
+
+    def _on_reader_started(self) -> None:
+        """The reader (re)booted: its clock is unset until we set it again."""
+        log.info("reader %s started", self.url)
+        if self.sync_time:
+            self.set_time()
 
     def _make_event(self, fields: dict[str, Any]) -> ev.Event:
         kind = fields["kind"]

@@ -3,7 +3,11 @@
 Stop-and-wait per direction: one frame in flight, a bounded queue behind it.
 Every valid non-ACK frame is acknowledged; a frame whose ``seq`` equals the
 last one received is a duplicate (its ACK was lost): acknowledged again,
-not delivered twice. Unacknowledged frames are resent every ``retry_ms``
+not delivered twice. An endpoint made with a ``session`` id (4 random
+bytes) sends its first frame with ``FLAG_SYN`` and that id: a receiver that
+sees a new session id forgets the sender's previous sequence numbers (the
+peer restarted), so a new session's first frame is never mistaken for a
+duplicate, while a retransmitted one (same id, same seq) still is. Unacknowledged frames are resent every ``retry_ms``
 up to ``max_tries`` times, then reported as ``DeliveryFailed``.
 
 The caller owns the I/O and the clock: ``receive(bytes, now)`` returns the
@@ -21,7 +25,7 @@ def _plain_diff(a, b):
 
 
 class Endpoint:
-    def __init__(self, retry_ms=250, max_tries=6, queue_len=16, initial_seq=0, ticks_diff=None):
+    def __init__(self, retry_ms=250, max_tries=6, queue_len=16, initial_seq=0, ticks_diff=None, session=None):
         self.retry_ms = retry_ms
         self.max_tries = max_tries
         self.queue_len = queue_len
@@ -33,6 +37,8 @@ class Endpoint:
         self._sent_at = 0
         self._next_seq = initial_seq & 0xFF
         self._last_rx = None
+        self._session = session  # ours: sent once, with our first frame
+        self._peer_session = None
         self.stats = {"rx_frames": 0, "rx_errors": 0, "duplicates": 0, "tx_frames": 0,
                       "retransmits": 0, "delivery_failed": 0}
 
@@ -44,7 +50,9 @@ class Endpoint:
         seq = self._next_seq
         self._next_seq = (seq + 1) & 0xFF
         payload = messages.encode_payload(msg_type, fields)
-        wire = _frame.encode_frame(_frame.Frame(msg_type, seq, payload))
+        flags = _frame.FLAG_SYN if self._session is not None else 0
+        wire = _frame.encode_frame(_frame.Frame(msg_type, seq, payload, flags, self._session))
+        self._session = None
         self._queue.append((seq, msg_type, wire))
         if len(self._queue) == 1:
             self._transmit(now)
@@ -100,6 +108,9 @@ class Endpoint:
                 self._on_ack(item.seq, now)
                 continue
             self._out += _frame.encode_frame(_frame.Frame(0, item.seq, b"", _frame.FLAG_ACK))
+            if item.session is not None and item.session != self._peer_session:
+                self._peer_session = item.session  # the peer (re)started: a new sequence
+                self._last_rx = None
             if item.seq == self._last_rx:
                 self.stats["duplicates"] += 1
                 continue
@@ -122,6 +133,3 @@ class Endpoint:
             if self._queue:
                 self._transmit(now)
 
-    def reset_peer(self):
-        """Forget the peer's last sequence number (a new session: the peer restarted)."""
-        self._last_rx = None

@@ -1,6 +1,6 @@
 """Frames: header + payload + CRC-32, COBS-stuffed, delimited by 0x00 (SPEC.md section 2).
 
-    version:u8  flags:u8  seq:u8  type:u8  payload[...]  [auth:23]  crc32:u32le
+    version:u8  flags:u8  seq:u8  type:u8  [session:4]  payload[...]  [auth:23]  crc32:u32le
 
 ``FrameDecoder`` takes arbitrary chunks of bytes from the wire and returns
 ``Frame`` objects and typed ``FrameError`` values; it never raises on bad
@@ -15,24 +15,27 @@ from .errors import (AuthUnsupported, CobsError, CrcError, FrameTooLong, FrameTo
                      VersionMismatch)
 
 FLAG_ACK = 0x01  # this frame acknowledges frame `seq` of the peer; no payload
+FLAG_SYN = 0x02  # a 4-byte session id follows the header: the sender's sequence starts anew
 FLAG_AUTH = 0x80  # reserved: authentication trailer present (not in protocol v1)
 
 HEADER_LEN = 4
+SESSION_LEN = 4
 CRC_LEN = 4
 AUTH_LEN = 23  # key id u8, timestamp u48, HMAC-SHA256/128 tag: reserved for a later version
 MAX_PAYLOAD = 4096
-MAX_BODY = HEADER_LEN + MAX_PAYLOAD + AUTH_LEN + CRC_LEN
+MAX_BODY = HEADER_LEN + SESSION_LEN + MAX_PAYLOAD + AUTH_LEN + CRC_LEN
 MAX_ENCODED = MAX_BODY + MAX_BODY // 254 + 1  # COBS worst case, delimiter excluded
 
 
 class Frame:
-    __slots__ = ("flags", "seq", "type", "payload")
+    __slots__ = ("flags", "seq", "type", "payload", "session")
 
-    def __init__(self, msg_type, seq, payload=b"", flags=0):
+    def __init__(self, msg_type, seq, payload=b"", flags=0, session=None):
         self.type = msg_type
         self.seq = seq
         self.payload = payload
         self.flags = flags
+        self.session = session  # 4 bytes when FLAG_SYN is set
 
     @property
     def is_ack(self):
@@ -48,6 +51,10 @@ def encode_frame(frame):
     if len(frame.payload) > MAX_PAYLOAD:
         raise ValueError("payload larger than MAX_PAYLOAD")
     body = bytearray(struct.pack("BBBB", PROTOCOL_VERSION, frame.flags, frame.seq & 0xFF, frame.type))
+    if frame.flags & FLAG_SYN:
+        if frame.session is None or len(frame.session) != SESSION_LEN:
+            raise ValueError("a SYN frame needs a 4-byte session id")
+        body += frame.session
     body += frame.payload
     body += struct.pack("<I", binascii.crc32(body) & 0xFFFFFFFF)
     return b"\x00" + cobs.encode(body) + b"\x00"
@@ -67,7 +74,14 @@ def parse_body(body):
         raise VersionMismatch("protocol version %d" % version)
     if flags & FLAG_AUTH:
         raise AuthUnsupported("authenticated frames are reserved")
-    return Frame(msg_type, seq, bytes(body[HEADER_LEN:-CRC_LEN]), flags)
+    start = HEADER_LEN
+    session = None
+    if flags & FLAG_SYN:
+        start += SESSION_LEN
+        if len(body) < start + CRC_LEN:
+            raise FrameTooShort("SYN frame without a session id")
+        session = bytes(body[HEADER_LEN:start])
+    return Frame(msg_type, seq, bytes(body[start:-CRC_LEN]), flags, session)
 
 
 class FrameDecoder:

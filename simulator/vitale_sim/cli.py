@@ -8,6 +8,7 @@ and type control commands, one a line:
     tap WALLET [--fault NAME]   a phone enters the NFC field (faults: see vitale_sim.phone)
     remove                      the phone leaves the field
     scan IMAGE                  show a picture (PNG/JPEG) to the camera
+    reboot                      reset the board (the host's port stays open)
     status                      is the firmware running
     quit
 

@@ -91,6 +91,7 @@ class SimReader:
                 f.write(pki.trust_list_bytes)
 
     def start(self, timeout: float = 60.0) -> "SimReader":
+        """Set up the board (pty, chip models, flash) and boot the firmware on it."""
         self._provision()
         master, slave = os.openpty()
         tty.setraw(slave)  # no echo, no line discipline: a byte pipe like a USB CDC port
@@ -99,35 +100,57 @@ class SimReader:
         if os.path.lexists(self.link_path):
             os.unlink(self.link_path)
         os.symlink(os.ttyname(slave), self.link_path)
-        control_r, control_w = os.pipe()
-        self._control_w = control_w
-        self._fds_to_close.append(control_w)
-        config = {
+        self._config = {
             "link_fd": master,
-            "control_fd": control_r,
             "storage_dir": self.storage_dir,
             "device_id": binascii.hexlify(self.device_id).decode(),
             "pinned_root": binascii.hexlify(self.pinned_root).decode() if self.pinned_root else None,
         }
-        child_fds = [master, control_r]
-        config["pn532"] = self._start_pn532(child_fds)
-        config["scanner"] = self._start_scanner(child_fds)
-        for fd in child_fds:
+        self._board_fds = [master]
+        self._config["pn532"] = self._start_pn532(self._board_fds)
+        self._config["scanner"] = self._start_scanner(self._board_fds)
+        for fd in self._board_fds:
             _set_nonblocking(fd)
+        self._boot(timeout)
+        return self
+
+    def _boot(self, timeout: float) -> None:
+        """Start the firmware process on the board's descriptors (kept here across reboots)."""
+        control_r, control_w = os.pipe()
+        _set_nonblocking(control_r)
+        self._control_w = control_w
+        config = dict(self._config, control_fd=control_r)
         cmd = firmware_command(self.runtime, os.path.join(ROOT, "simulator", "board_sim", "sim_main.py"),
                                json.dumps(config))
-        self.proc = subprocess.Popen(cmd, pass_fds=child_fds, stdin=subprocess.DEVNULL,
+        self._ready.clear()
+        self.proc = subprocess.Popen(cmd, pass_fds=self._board_fds + [control_r], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
         os.close(control_r)
-        for sock in self._sockets[1::2]:
-            sock.close()  # the firmware's ends: the child has its copies
-        threading.Thread(target=self._pump_output, daemon=True).start()
+        threading.Thread(target=self._pump_output, args=(self.proc,), daemon=True).start()
         if not self._ready.wait(timeout):
             self.stop()
             raise SimError("firmware did not start:\n" + "\n".join(self.output[-20:]))
         if self.proc.poll() is not None:
             raise SimError("firmware exited at start:\n" + "\n".join(self.output[-20:]))
-        return self
+
+    def _halt(self, timeout: float = 10.0) -> None:
+        """Stop the firmware process (EOF on its control pipe; killed if it does not end)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.close(self._control_w)
+        except OSError:
+            pass
+        try:
+            self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def reboot(self, timeout: float = 60.0) -> None:
+        """Reset the board: the firmware restarts; the pty, the chips and the flash stay."""
+        self._halt()
+        self._boot(timeout)
 
     def _socket_for_child(self, child_fds: list[int]) -> tuple[int, int]:
         """A socket pair: our end for a chip model, the other for the firmware."""
@@ -152,9 +175,9 @@ class SimReader:
         self.scanner_model = Gm65Model(ours).start()
         return {"kind": "gm65", "fd": theirs}
 
-    def _pump_output(self) -> None:
-        assert self.proc is not None and self.proc.stdout is not None
-        for raw in self.proc.stdout:
+    def _pump_output(self, proc: subprocess.Popen) -> None:
+        assert proc.stdout is not None
+        for raw in proc.stdout:
             line = raw.decode("utf-8", "replace").rstrip()
             self.output.append(line)
             self._on_output(line)
@@ -163,17 +186,7 @@ class SimReader:
         self._ready.set()
 
     def stop(self, timeout: float = 10.0) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            try:
-                os.close(self._control_w)  # EOF on the control pipe: the firmware loop ends
-                self._fds_to_close.remove(self._control_w)
-            except (OSError, ValueError):
-                pass
-            try:
-                self.proc.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        self._halt(timeout)
         for model in (self.pn532_model, self.scanner_model):
             if model is not None:
                 model.stop()
@@ -216,6 +229,11 @@ class SimReader:
 
     def _cmd_status(self, args: list[str]) -> str:
         return f"ok runtime={self.runtime} alive={self.alive}"
+
+    def _cmd_reboot(self, args: list[str]) -> str:
+        """``reboot``: reset the board (the host's port stays open)."""
+        self.reboot()
+        return "ok rebooted"
 
     def _cmd_tap(self, args: list[str]) -> str:
         """``tap WALLET [--fault NAME]``: a phone with that wallet enters the NFC field (and stays)."""

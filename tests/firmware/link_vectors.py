@@ -22,7 +22,8 @@ def unhex(s):
 
 def describe(item):
     if isinstance(item, frame.Frame):
-        return "frame:%d:%d:%d" % (item.type, item.seq, item.flags)
+        text = "frame:%d:%d:%d" % (item.type, item.seq, item.flags)
+        return text + (":" + binascii.hexlify(item.session).decode() if item.session else "")
     return item.code
 
 
