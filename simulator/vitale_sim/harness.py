@@ -126,7 +126,8 @@ class SimReader:
         self.proc = subprocess.Popen(cmd, pass_fds=self._board_fds + [control_r], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
         os.close(control_r)
-        threading.Thread(target=self._pump_output, args=(self.proc,), daemon=True).start()
+        self._pump = threading.Thread(target=self._pump_output, args=(self.proc,), daemon=True)
+        self._pump.start()
         if not self._ready.wait(timeout):
             self.stop()
             raise SimError("firmware did not start:\n" + "\n".join(self.output[-20:]))
@@ -146,6 +147,7 @@ class SimReader:
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        self._pump.join(timeout)  # its last act sets _ready: done before a reboot clears it
 
     def reboot(self, timeout: float = 60.0) -> None:
         """Reset the board: the firmware restarts; the pty, the chips and the flash stay."""
