@@ -27,8 +27,8 @@ How it is fast (measured under the wasm interpreter: a 256-bit ``a * b`` ~0.7 us
   precomputed offline (``p256_gtable``, 16 KiB of bytes): 32 mixed additions
   and no doublings of its own. The scalar's 16 x 16 bit matrix is transposed
   with four delta swaps on one big int.
-* Arbitrary Q: width-5 wNAF (8 affine odd multiples, built on the isomorphic
-  curve where 2Q is affine, then one shared inversion), interleaved with G in
+* Arbitrary Q: width-5 wNAF (8 affine odd multiples, built with co-Z
+  additions, then one inversion of the last Z), interleaved with G in
   one chain of ~256 Jacobian doublings (a = -3: 3M + 5S, 7 reductions).
   Those doublings are the floor of this path: ~2/3 of its time.
 * TrustedKey Q: signed comb with blocks of 8 and 7 teeth spaced 18 bits
@@ -278,27 +278,53 @@ def _wnaf5(k):
 
 
 def _odd_multiples(x, y):
-    """[(x, y)] affine of Q, 3Q, ..., 15Q (Q of order n)."""
+    """[(x, y)] affine of Q, 3Q, ..., 15Q (Q of order n).
+
+    Co-Z additions (Meloni): T = 2Q is computed with Q on the same Z, then
+    each R + T (6 reductions) also returns T rescaled to the new Z, so T
+    never needs a Z of its own. R_i's Z is 2y d_1 ... d_i, and one inversion
+    of the last Z gives every Z^-1 by multiplying back with the d's: about 12
+    reductions a point against 18 for mixed additions plus a batch inversion
+    (the table costs ~25% less).
+    """
     p = _P
-    X2, Y2, Z2 = _jdbl(x, y, 1)
-    # On the isomorphic curve where 2Q = (X2, Y2) is affine, Q = (x Z2^2, y Z2^3).
-    z2 = Z2 * Z2 % p
-    X, Y, Z = x * z2 % p, y * z2 % p * Z2 % p, 1
-    pts = [(X, Y, Z2)]
+    # T = 2Q by the a = -3 doubling at Z = 1; its Z is 2y, and Q on that Z,
+    # (x (2y)^2, y (2y)^3) = (4 x y^2, 8 y^4), falls out of the same terms.
+    yy = y * y % p
+    b = x * yy % p
+    a = (x * x - 1) * 3 % p
+    Xt = (a * a - (b << 3)) % p
+    X = (b << 2) % p
+    Y = (yy * yy << 3) % p
+    Yt = (a * (X - Xt) - Y) % p
+    Z = y << 1
+    pts = [(X, Y)]
+    ds = []
     for _ in range(7):
-        # Mixed addition there (no use of the curve's a; no special cases for
-        # odd multiples of a point of prime order n).
-        zz = Z * Z % p
-        h = (X2 * zz - X) % p
-        s = (Y2 * zz % p * Z - Y) % p
-        hh = h * h % p
-        hhh = h * hh % p
-        v = X * hh % p
-        X = (s * s - hhh - v - v) % p
-        Y = (s * (v - X) - Y * hhh) % p
-        Z = Z * h % p
-        pts.append((X, Y, Z * Z2 % p))
-    return _batch_affine(pts)
+        # ZADDU: R + T for R = (X, Y), T = (Xt, Yt) both on Z, and T rescaled
+        # to the sum's Z d: T' = (Xt d^2, Yt d^3) = (b, Yt (c - b)). d != 0 as
+        # (2i + 1) Q != +-2Q for a point of prime order n.
+        d = X - Xt
+        a = d * d % p
+        b = Xt * a % p
+        c = X * a % p
+        e = Y - Yt
+        Yt = Yt * (c - b) % p
+        Xt = b
+        X = (e * e - b - c) % p
+        Y = (e * (b - X) - Yt) % p
+        pts.append((X, Y))
+        ds.append(d)
+        Z = Z * d % p
+    zi = _inv(Z, p)
+    out = [(x, y)] * 8  # Q itself is already affine
+    for i in range(7, 0, -1):
+        if i < 7:
+            zi = zi * ds[i] % p
+        X, Y = pts[i]
+        zi2 = zi * zi % p
+        out[i] = (X * zi2 % p, Y * zi2 % p * zi % p)
+    return out
 
 
 # ------------------------------------------------------------- scalar products
