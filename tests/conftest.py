@@ -18,3 +18,13 @@ settings.load_profile("vitale")
 def runtime(request):
     """Each test that takes this runs once on CPython and once on real MicroPython."""
     return request.param
+
+
+@pytest.fixture(scope="module")
+def wallet_path(tmp_path_factory):
+    """A phone's wallet issued by the built-in TEST PKI (a file path, as `vitale-sim tap` takes)."""
+    from vitale_sim.testpki import load as load_test_pki
+
+    path = tmp_path_factory.mktemp("wallet") / "phone.wallet"
+    load_test_pki().new_wallet().save(path)
+    return str(path)

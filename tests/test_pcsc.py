@@ -29,7 +29,6 @@ from vitale_reader import (CaptureErrorEvent, CardEvent, CommandFailed, Credenti
                            ReaderTimeout, ReaderUnavailable)
 from vitale_reader import nfc_session, pcsc
 from vitale_sim.phone import EXPECTED, FAULTS, SimPhone
-from vitale_sim.testpki import load as load_test_pki
 from vitale_sim.vpcd import VpcdCard
 
 from runtimes import ROOT
@@ -214,13 +213,6 @@ def slot(pcscd):
             assert time.monotonic() < deadline, f"a card stays in {name!r}"
             time.sleep(0.1)
         yield name, port
-
-
-@pytest.fixture(scope="module")
-def wallet_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("wallet") / "phone.wallet"
-    load_test_pki().new_wallet().save(path)
-    return str(path)
 
 
 @contextlib.contextmanager

@@ -5,15 +5,7 @@ import pytest
 from vitale_reader import CaptureErrorEvent, CardEvent, CommandFailed, CredentialEvent, Reader
 from vitale_reader.events import Event
 from vitale_sim.harness import SimReader
-from vitale_sim.phone import EXPECTED, FAULTS, SimPhone
-from vitale_sim.testpki import load as load_test_pki
-
-
-@pytest.fixture(scope="module")
-def wallet_path(tmp_path_factory):
-    path = tmp_path_factory.mktemp("wallet") / "phone.wallet"
-    load_test_pki().new_wallet().save(path)
-    return str(path)
+from vitale_sim.phone import EXPECTED, FAULTS
 
 
 @pytest.fixture
