@@ -4,7 +4,7 @@ import time
 
 import pytest
 import serial
-from vitale_link import frame, messages
+from vitale_link import PROTOCOL_VERSION, frame, messages
 from vitale_reader import CommandFailed, Reader, ReaderTimeout, ReaderUnavailable
 from vitale_sim.harness import SimReader
 
@@ -17,7 +17,7 @@ def sim(runtime, tmp_path):
 
 def test_handshake_info_ping_time(sim):
     with Reader(sim.link_path) as reader:
-        assert reader.hello.protocol_version == 1
+        assert reader.hello.protocol_version == PROTOCOL_VERSION == 2
         assert reader.hello.board == "sim"
         assert reader.hello.device_id == sim.device_id.hex()
         info = reader.info()
@@ -46,7 +46,7 @@ def test_noisy_line_and_reconnect(sim):
         port.write(os.urandom(3000))
         good = frame.encode_frame(frame.Frame(messages.PING, 1, b""))
         port.write(good[:-3] + b"\xff\xfe" + good[-1:])  # bad CRC
-        port.write(b"\x01" * (frame.MAX_ENCODED + 50) + b"\x00")  # over-long
+        port.write(b"\x01" * (frame.MAX_FRAGMENT_WIRE + 50) + b"\x00")  # over-long
         port.read(4096)
     for _ in range(2):  # a host that comes and goes
         with Reader(sim.link_path) as reader:

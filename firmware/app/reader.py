@@ -20,12 +20,13 @@ from verify.verifier import Verifier
 from vitale_link import PROTOCOL_VERSION, messages
 from vitale_link.endpoint import Endpoint
 from vitale_link.errors import FrameError, MessageError, QueueFull
-from vitale_link.frame import MAX_PAYLOAD
 
 FIRMWARE_VERSION = "0.1.0"
 _OUTBOX_LEN = const(32)  # events waiting for the link (host absent or slow)
 _EVENT_WINDOW = const(1)  # one event in the link at a time: order kept across failures, replies never wait behind a backlog
 _READ_CHUNK = const(512)
+_MAX_MESSAGE = const(24576)  # largest message reassembled (a trust list with 1024 revocations fits)
+_NONCE_LEN = const(16)
 
 
 class ReaderApp:
@@ -33,7 +34,7 @@ class ReaderApp:
         self.board = board
         self.clock = WallClock()
         self.link = Endpoint(ticks_diff=time.ticks_diff, initial_seq=board.random_bytes(1)[0],
-                             session=board.random_bytes(4))
+                             session=board.random_bytes(4), max_message=_MAX_MESSAGE)
         self.scheduler = tasks.Scheduler(on_error=self._task_died)
         self.features = 0
         self.started = time.ticks_ms()
@@ -250,9 +251,13 @@ class ReaderApp:
         }
 
     def _on_hello(self, msg, now):
+        self.link.set_peer_limits(msg["max_fragment"], msg["max_message"])
         fields = self._identity()
         fields["features"] = self.features
-        fields["max_payload"] = MAX_PAYLOAD
+        fields["max_fragment"] = self.link.max_fragment
+        fields["max_message"] = self.link.max_message
+        fields["reader_nonce"] = self.board.random_bytes(_NONCE_LEN)
+        fields["paired"] = 0  # sessions are not authenticated yet (pairing: issue 9)
         self._hold_events_until = None  # a host is listening again: resume delivery
         self._reply(msg, fields, now)
 
@@ -266,6 +271,8 @@ class ReaderApp:
         fields["trust_version"] = self.trust.version
         if self.clock.is_set:
             fields["unix_ms"] = self.clock.unix_ms()
+        fields.update(self.link.stats)
+        fields["dropped_events"] = self.dropped_events
         self._reply(msg, fields, now)
 
     def _on_set_time(self, msg, now):

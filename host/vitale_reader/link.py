@@ -22,6 +22,7 @@ from .transport import Transport
 
 log = logging.getLogger(__name__)
 TRACE = 5  # wire traces, below DEBUG
+MAX_MESSAGE = 1 << 16  # largest message this host reassembles (announced in HELLO)
 
 
 def _now_ms() -> int:
@@ -32,7 +33,7 @@ class LinkSession:
     def __init__(self, transport: Transport, retry_ms: int = 250, max_tries: int = 6):
         self._transport = transport
         self.endpoint = Endpoint(retry_ms=retry_ms, max_tries=max_tries, initial_seq=os.urandom(1)[0],
-                                 session=os.urandom(4))
+                                 session=os.urandom(4), max_message=MAX_MESSAGE)
         self._lock = threading.Lock()
         self._write_lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
@@ -75,6 +76,11 @@ class LinkSession:
         if answer.type != msg_type | messages.REPLY:
             raise LinkFailure(f"unexpected {messages.type_name(answer.type)} in reply")
         return answer
+
+    def set_peer_limits(self, max_fragment: int, max_message: int) -> None:
+        """The reader's announced limits (HELLO_REPLY): larger messages are fragmented to fit."""
+        with self._lock:
+            self.endpoint.set_peer_limits(max_fragment, max_message)
 
     def next_message(self, timeout: Optional[float]) -> messages.Message:
         """The next unsolicited message (EVENT) from the reader."""

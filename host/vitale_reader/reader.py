@@ -10,6 +10,7 @@ re-verified here before the caller sees them.
 from __future__ import annotations
 
 import logging
+import os
 import time
 import warnings
 from typing import Any, Optional
@@ -101,14 +102,18 @@ class Reader(BaseReader):
         last: Optional[Exception] = None
         for _ in range(attempts):
             try:
+                endpoint = self.link.endpoint
                 reply = self._request(messages.HELLO, {"protocol_version": PROTOCOL_VERSION,
-                                                       "host": "vitale_reader"})
+                                                       "host": "vitale_reader", "host_nonce": os.urandom(16),
+                                                       "max_fragment": endpoint.max_fragment,
+                                                       "max_message": endpoint.max_message})
             except ReaderTimeout as err:  # a busy or rebooting reader: ask again
                 last = err
                 continue
             if reply["protocol_version"] != PROTOCOL_VERSION:
                 raise ProtocolError(f"reader speaks protocol {reply['protocol_version']}, "
                                     f"this library {PROTOCOL_VERSION}")
+            self.link.set_peer_limits(reply["max_fragment"], reply["max_message"])
             return ReaderInfo(reply["protocol_version"], reply["firmware_version"], reply["board"],
                               reply["device_id"].hex(), _features(reply["features"]))
         raise ProtocolError(f"no HELLO reply from {self.url}: {last}")
