@@ -36,6 +36,7 @@ ESTIMATED = (
     "ecdh_ms_micropython",
     "trustlist_load_ms_micropython",
     "gm65_text_ms_micropython",
+    "link_mac_ms_micropython",
 )
 
 

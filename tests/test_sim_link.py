@@ -24,6 +24,10 @@ def test_handshake_info_ping_time(sim):
         assert info.firmware_version == reader.hello.firmware_version
         assert abs(info.reader_unix_ms - time.time() * 1000) < 5000  # set_time ran at open
         assert reader.ping(os.urandom(1000)) < 2.0
+        big = os.urandom(10000)  # above v1's 4 KiB cap: fragments both ways
+        assert reader.link.request(messages.PING, {"data": big}, 30.0)["data"] == big
+        stats = reader.link.request(messages.INFO, {}, 2.0)
+        assert stats["rx_frames"] >= 10000 // 64 and stats["delivery_failed"] == 0 and stats["auth_failures"] == 0
         assert reader.set_time(1_700_000_000_000) >= 1_700_000_000_000
         with pytest.raises(ReaderTimeout):
             reader.next_event(timeout=0.2)

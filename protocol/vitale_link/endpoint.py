@@ -13,8 +13,13 @@ Firmware and host both drive this same class.
 - Every accepted frame is acknowledged; a duplicate (its ACK was lost) is
   acknowledged again, never delivered twice. A damaged frame makes the
   receiver send a NAK (at most one per ``nak_interval_ms``), on which the
-  sender retransmits at once; the timer (``retry_ms``, ``max_tries``) covers
-  frames lost whole.
+  sender retransmits at once; so does a damaged frame that arrives at least
+  one smoothed round trip after our last transmission (it may be the peer's
+  ACK or NAK of it). A timer covers frames lost whole: it starts
+  from the measured round trip (RFC 6298: SRTT + 4 RTTVAR, at least
+  ``min_retry_ms``), doubles on each expiry up to ``retry_ms``; a message is
+  abandoned when one of its frames stays unacknowledged for
+  ``max_tries * retry_ms``.
 - Session ids: the endpoint's first frame carries SYN and the ``session`` id.
   After it abandons a partly sent message it sends SYN again with the next id,
   so the receiver drops the partial message instead of splicing the next one on.
@@ -43,9 +48,10 @@ def _plain_diff(a, b):
 class Endpoint:
     """One end of the link.
 
-    :param retry_ms: retransmission timer for a frame lost whole (no ACK, no NAK).
-    :param max_tries: timer-driven transmissions of one frame before its message is abandoned
-        (``DeliveryFailed``); NAK-driven retransmissions do not count, the NAK shows the peer is there.
+    :param retry_ms: longest retransmission timeout (and the first, before any round trip is measured).
+    :param max_tries: a frame unacknowledged for ``max_tries * retry_ms`` after its first
+        transmission is abandoned with its message (``DeliveryFailed``): the peer is gone or deaf.
+    :param min_retry_ms: shortest retransmission timeout.
     :param queue_len: messages waiting, the one in flight included.
     :param initial_seq: first sequence number (random on a real link).
     :param ticks_diff: ``time.ticks_diff`` on MicroPython; plain subtraction by default.
@@ -56,13 +62,14 @@ class Endpoint:
     """
 
     def __init__(self, retry_ms=250, max_tries=6, queue_len=16, initial_seq=0, ticks_diff=None, session=None,
-                 max_fragment=DEFAULT_FRAGMENT, max_message=DEFAULT_MAX_MESSAGE, nak_interval_ms=20):
+                 max_fragment=DEFAULT_FRAGMENT, max_message=DEFAULT_MAX_MESSAGE, nak_interval_ms=5, min_retry_ms=20):
         if not _frame.MIN_FRAGMENT <= max_fragment <= _frame.MAX_FRAGMENT:
             raise ValueError("max_fragment out of range")
         if max_message < DEFAULT_MAX_MESSAGE:
             raise ValueError("max_message below DEFAULT_MAX_MESSAGE")
         self.retry_ms = retry_ms
         self.max_tries = max_tries
+        self.min_retry_ms = min(min_retry_ms, retry_ms)
         self.queue_len = queue_len
         self.nak_interval_ms = nak_interval_ms
         self.max_fragment = max_fragment
@@ -78,8 +85,13 @@ class Endpoint:
         self._queue = []  # [first seq, type, payload, fragment size, fragment count]
         self._fragment = 0  # index of the head message's fragment in flight
         self._wire = None  # that fragment's wire bytes, once built: retransmissions resend them unchanged
-        self._tries = 0
+        self._tries = 0  # transmissions of the frame in flight
+        self._first_sent = 0
         self._sent_at = 0
+        self._timeout = retry_ms  # the frame in flight's current retransmission timeout
+        self._rto = retry_ms  # timeout a new frame starts with, from the measured round trips
+        self._srtt = None
+        self._rttvar = 0
         self._next_seq = initial_seq & 0xFF
         self._session = session  # SYN: carried by every new frame until one of them is acknowledged
         self._wire_syn = False  # the frame in flight carries it
@@ -191,6 +203,9 @@ class Endpoint:
         if self._wire is None:
             self._wire = self._build()
         self._out += self._wire
+        if not self._tries:
+            self._first_sent = now
+            self._timeout = self._rto
         self._sent_at = now
         self._tries += 1
         self.stats["tx_frames"] += 1
@@ -225,13 +240,14 @@ class Endpoint:
     def poll(self, now):
         """Run the retransmission timer; returns DeliveryFailed values for abandoned messages."""
         failed = []
-        while self._queue and self._diff(now, self._sent_at) >= self.retry_ms:
-            if self._tries >= self.max_tries:
+        while self._queue and self._diff(now, self._sent_at) >= self._timeout:
+            if self._diff(now, self._first_sent) >= self.max_tries * self.retry_ms:
                 failed.append(self._abandon_head())
                 if self._queue:
                     self._transmit(now)
             else:
                 self.stats["retransmits"] += 1
+                self._timeout = min(2 * self._timeout, self.retry_ms)
                 self._transmit(now)
                 break
         return failed
@@ -251,6 +267,8 @@ class Endpoint:
             if isinstance(item, FrameError):
                 self.stats["rx_errors"] += 1
                 self._nak(now)
+                if self._srtt is not None and self._diff(now, self._sent_at) >= self._srtt:
+                    self._resend(now)  # late enough to be the damaged ACK or NAK of our frame
                 delivered.append(item)
             elif item.flags & _frame.FLAG_ACK:
                 self.stats["rx_frames"] += 1
@@ -258,7 +276,7 @@ class Endpoint:
             elif item.flags & _frame.FLAG_NAK:
                 self.stats["rx_frames"] += 1
                 self.stats["naks_received"] += 1
-                self._on_nak(now)
+                self._resend(now)
             else:
                 self.stats["rx_frames"] += 1
                 self._on_data(item, delivered)
@@ -393,8 +411,9 @@ class Endpoint:
             self.stats["naks_sent"] += 1
             self._out += _frame.control_frame(_frame.FLAG_NAK, self._last_good)
 
-    def _on_nak(self, now):
-        """The peer got a damaged frame: ours in flight, or the ACK we sent last. Resend both at once."""
+    def _resend(self, now):
+        """A NAK came (the peer got a damaged frame: ours in flight, or the ACK we sent last), or a
+        damaged frame came (maybe the peer's ACK or NAK of ours): resend both at once."""
         if self._nak_acted_at is not None and self._diff(now, self._nak_acted_at) < self.nak_interval_ms:
             return
         self._nak_acted_at = now
@@ -403,7 +422,14 @@ class Endpoint:
         if self._queue:
             self.stats["retransmits"] += 1
             self._transmit(now)
-            self._tries -= 1  # the peer is there: only the timer counts towards max_tries
+
+    def _measured(self, rtt):
+        if self._srtt is None:
+            self._srtt, self._rttvar = rtt, rtt // 2
+        else:
+            self._rttvar = (3 * self._rttvar + abs(self._srtt - rtt)) // 4
+            self._srtt = (7 * self._srtt + rtt) // 8
+        self._rto = min(max(self._srtt + 4 * self._rttvar, self.min_retry_ms), self.retry_ms)
 
     def _on_ack(self, seq, now):
         if not self._queue or not self._tries:
@@ -411,6 +437,8 @@ class Endpoint:
         first, msg_type, payload, size, count = self._queue[0]
         if (first + self._fragment) & 0xFF != seq:
             return
+        if self._tries == 1:  # a round-trip sample (never from a retransmitted frame: Karn)
+            self._measured(self._diff(now, self._first_sent))
         self._wire = None
         self._tries = 0
         if self._wire_syn:
