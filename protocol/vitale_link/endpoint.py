@@ -38,8 +38,6 @@ from .errors import (AuthFailed, DeliveryFailed, FragmentError, FrameError, Link
 DEFAULT_FRAGMENT = 64  # payload bytes per frame until the peer announces its own (BENCHMARKS.md: fragment size)
 DEFAULT_MAX_MESSAGE = 4096  # every endpoint reassembles at least this much; more once the peer announces it
 
-_FIRST, _TYPE, _PAYLOAD, _SIZE, _COUNT = 0, 1, 2, 3, 4  # fields of a queued message
-
 
 def _plain_diff(a, b):
     return a - b
@@ -82,7 +80,7 @@ class Endpoint:
         self._decoder = _frame.FrameDecoder(max(max_fragment, DEFAULT_FRAGMENT))
         self._out = bytearray()
         # sending
-        self._queue = []  # [first seq, type, payload, fragment size, fragment count]
+        self._queue = []  # (first seq, type, payload, fragment size, fragment count) per message
         self._fragment = 0  # index of the head message's fragment in flight
         self._wire = None  # that fragment's wire bytes, once built: retransmissions resend them unchanged
         self._tries = 0  # transmissions of the frame in flight
@@ -98,7 +96,7 @@ class Endpoint:
         self._session_id = session or bytes(4)
         self._tx_key = None
         self._tx_counter = 0
-        self._acked = None  # seq of the last ACK we sent, repeated when a NAK comes
+        self._acked = None  # seq of the last frame we acknowledged: repeated on a NAK, named in ours
         self._nak_sent_at = None
         self._nak_acted_at = None
         # receiving
@@ -111,7 +109,6 @@ class Endpoint:
         self._partial_type = 0
         self._partial_seq = 0
         self._skip_type = None  # dropping the rest of a message that grew too long
-        self._last_good = 0  # seq of the last good frame received, sent in NAKs
         self.stats = {"rx_frames": 0, "rx_errors": 0, "tx_frames": 0, "retransmits": 0, "naks_sent": 0,
                       "naks_received": 0, "auth_failures": 0, "replays": 0, "duplicates": 0,
                       "delivery_failed": 0, "unauthenticated": 0}
@@ -173,7 +170,7 @@ class Endpoint:
         if self._tx_key is not None:
             queued = 0
             for entry in self._queue:
-                queued += entry[_COUNT]
+                queued += entry[4]
             if self._tx_counter + queued + count > _frame.MAX_COUNTER:
                 raise LinkError("frame counter exhausted: start a new session")
         seq = self._next_seq
@@ -189,7 +186,7 @@ class Endpoint:
 
     def pending_seqs(self):
         """Seqs (first frames) of the messages not yet acknowledged."""
-        return [entry[_FIRST] for entry in self._queue]
+        return [entry[0] for entry in self._queue]
 
     def cancel(self):
         """Drop every message not yet acknowledged (e.g. on a new session); returns a
@@ -401,7 +398,6 @@ class Endpoint:
 
     # -- ACK and NAK -----------------------------------------------------------
     def _ack(self, seq):
-        self._last_good = seq
         self._acked = seq
         self._out += _frame.control_frame(_frame.FLAG_ACK, seq)
 
@@ -409,7 +405,7 @@ class Endpoint:
         if self._nak_sent_at is None or self._diff(now, self._nak_sent_at) >= self.nak_interval_ms:
             self._nak_sent_at = now
             self.stats["naks_sent"] += 1
-            self._out += _frame.control_frame(_frame.FLAG_NAK, self._last_good)
+            self._out += _frame.control_frame(_frame.FLAG_NAK, self._acked if self._acked is not None else 0)
 
     def _resend(self, now):
         """A NAK came (the peer got a damaged frame: ours in flight, or the ACK we sent last), or a

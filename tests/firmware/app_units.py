@@ -101,7 +101,8 @@ out["kept_after_failure"] = len(app._outbox) + len(app._inflight) >= 32 and app.
 # 3. a host says HELLO: events flow again and each is delivered once
 host = Endpoint(retry_ms=50)
 board.host_link.tx = b""
-host.send(messages.HELLO, {"protocol_version": 1}, 0)
+host.send(messages.HELLO, {"protocol_version": 2, "host_nonce": bytes(16), "max_fragment": 64,
+                           "max_message": 4096}, 0)
 board.host_link.rx = host.outgoing()
 got = []
 end = time.ticks_add(time.ticks_ms(), 8000)
