@@ -51,7 +51,9 @@ def firmware_figures(runtime: str) -> dict:
     return json.loads(out)
 
 
-def handshake_ms(runtime: str, rounds: int = 20) -> float:
+def pty_figures(runtime: str, rounds: int = 20) -> dict:
+    """Over the pty against the simulated reader: the HELLO round trip (median of ``rounds``) and a
+    20 KB PING echo (313 fragments of 64 bytes each way, stop-and-wait)."""
     from vitale_reader import Reader
     from vitale_sim.harness import SimReader
 
@@ -65,8 +67,13 @@ def handshake_ms(runtime: str, rounds: int = 20) -> float:
                 start = time.perf_counter()
                 reader.link.request(messages.HELLO, hello, 2.0)
                 times.append(time.perf_counter() - start)
+            data = os.urandom(20000)
+            start = time.perf_counter()
+            if reader.link.request(messages.PING, {"data": data}, 120.0)["data"] != data:
+                raise AssertionError("echo differs")
+            echo = time.perf_counter() - start
     times.sort()
-    return 1000 * times[len(times) // 2]
+    return {f"handshake_ms_{runtime}": 1000 * times[len(times) // 2], f"link_echo_20k_ms_{runtime}": 1000 * echo}
 
 
 def noisy_run(fragment: int, corrupt: float, drop: float, seed: int, events: int = SWEEP_EVENTS) -> dict:
@@ -131,9 +138,9 @@ def figures() -> dict:
         "link_decode_mbps_micropython": micropython["payload_bytes"] / micropython["us"],
         "link_mac_ms_cpython": cpython["mac_us"] / 1000,
         "link_mac_ms_micropython": micropython["mac_us"] / 1000,
-        "handshake_ms_cpython": handshake_ms("cpython"),
-        "handshake_ms_micropython": handshake_ms("micropython"),
     }
+    result.update(pty_figures("cpython"))
+    result.update(pty_figures("micropython"))
     result.update(fragment_sweep())
     return result
 
