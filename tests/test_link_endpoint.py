@@ -356,3 +356,38 @@ def test_default_fragment_is_what_a_peer_assumes_before_the_handshake():
     a.send(messages.PING, {"data": bytes(1000)}, 0)
     (first,) = frame.FrameDecoder().feed(a.outgoing())
     assert len(first.payload) == DEFAULT_FRAGMENT
+
+
+frames_on_the_port = st.lists(st.tuples(
+    st.sampled_from(sorted(messages.REQUIRED)), st.integers(0, 255),
+    st.sets(st.sampled_from([frame.FLAG_SYN, frame.FLAG_MORE])).map(sum),
+    st.sampled_from(["plain", "right_key", "wrong_key"]), st.integers(1, 40), st.binary(max_size=80)), max_size=25)
+
+
+@settings(max_examples=60 * FUZZ)
+@given(frames_on_the_port, st.binary(max_size=200))
+def test_whatever_a_device_sends_only_authentic_or_allowed_messages_come_out(frames, garbage):
+    """A device on the port sends any mix of plain frames, frames MACed under the right key with any
+    counters, frames under another key, and garbage: the endpoint returns only Message and LinkError
+    values; a message marked authenticated is of a type only right-key frames carried (none if
+    there were none); a plain message is of an allowed type."""
+    h2r, r2h = session_keys()
+    reader = Endpoint(max_message=8192)
+    reader.set_keys(r2h, h2r)
+    reader.allow_plain = (messages.HELLO, messages.PING)
+    right, wrong = auth.MacKey(h2r), auth.MacKey(os.urandom(32))
+    authentic_types = set()
+    wire = bytearray(garbage)
+    for msg_type, seq, flags, keying, counter, payload in frames:
+        fr = frame.Frame(msg_type, seq, payload, flags, b"SESS" if flags & frame.FLAG_SYN else None, counter)
+        key = {"plain": None, "right_key": right, "wrong_key": wrong}[keying]
+        if key is right:
+            authentic_types.add(msg_type)
+        wire += frame.encode_frame(fr, key)
+    for item in reader.receive(bytes(wire), 0):
+        assert isinstance(item, (messages.Message, LinkError))
+        if isinstance(item, messages.Message):
+            if item.authenticated:
+                assert item.type in authentic_types
+            else:
+                assert item.type in reader.allow_plain
