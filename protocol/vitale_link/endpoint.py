@@ -97,6 +97,7 @@ class Endpoint:
         self._tx_key = None
         self._tx_counter = 0
         self._acked = None  # seq of the last frame we acknowledged: repeated on a NAK, named in ours
+        self._acked_at = 0
         self._nak_sent_at = None
         self._nak_acted_at = None
         # receiving
@@ -276,29 +277,29 @@ class Endpoint:
                 self._resend(now)
             else:
                 self.stats["rx_frames"] += 1
-                self._on_data(item, delivered)
+                self._on_data(item, delivered, now)
         return delivered
 
-    def _on_data(self, fr, delivered):
+    def _on_data(self, fr, delivered, now):
         if fr.flags & _frame.FLAG_AUTH:
-            self._on_auth(fr, delivered)
+            self._on_auth(fr, delivered, now)
         elif self._rx_key is None:
-            if not self._plain_is_new(fr):
+            if not self._plain_is_new(fr, now):
                 return
             if fr.flags & _frame.FLAG_SYN:
                 self._restart_assembly(delivered)
             self._assemble(fr, False, delivered)
         elif fr.type in self.allow_plain and not fr.flags & _frame.FLAG_MORE:
             # Allowed plain (e.g. a new HELLO): a single frame, outside the authenticated stream.
-            if self._plain_is_new(fr):
+            if self._plain_is_new(fr, now):
                 self._deliver(fr.type, fr.payload, fr.seq, False, delivered)
         else:
             self.stats["unauthenticated"] += 1
             delivered.append(Unauthenticated("plain frame type 0x%02x while authenticated" % fr.type))
 
-    def _plain_is_new(self, fr):
+    def _plain_is_new(self, fr, now):
         """Acknowledge a plain frame; False if it is a duplicate."""
-        self._ack(fr.seq)
+        self._ack(fr.seq, now)
         if fr.flags & _frame.FLAG_SYN and fr.session != self._peer_session:
             self._peer_session = fr.session  # the peer (re)started: a new sequence
             self._last_rx = None
@@ -308,7 +309,7 @@ class Endpoint:
         self._last_rx = fr.seq
         return True
 
-    def _on_auth(self, fr, delivered):
+    def _on_auth(self, fr, delivered, now):
         key = self._rx_key
         if key is None:
             keys = self._derive_keys(fr)
@@ -320,7 +321,7 @@ class Endpoint:
         if self._rx_key is None:
             self.set_keys(keys[0], keys[1])
         if fr.counter == self._rx_counter and fr.seq == self._rx_counter_seq:
-            self._ack(fr.seq)  # a retransmission whose ACK was lost
+            self._ack(fr.seq, now)  # a retransmission whose ACK was lost
             self.stats["duplicates"] += 1
             return
         if fr.counter <= self._rx_counter:
@@ -329,7 +330,7 @@ class Endpoint:
             return
         self._rx_counter = fr.counter
         self._rx_counter_seq = fr.seq
-        self._ack(fr.seq)
+        self._ack(fr.seq, now)
         if fr.flags & _frame.FLAG_SYN:
             self._restart_assembly(delivered)
         self._assemble(fr, True, delivered)
@@ -397,8 +398,9 @@ class Endpoint:
         delivered.append(msg)
 
     # -- ACK and NAK -----------------------------------------------------------
-    def _ack(self, seq):
+    def _ack(self, seq, now):
         self._acked = seq
+        self._acked_at = now
         self._out += _frame.control_frame(_frame.FLAG_ACK, seq)
 
     def _nak(self, now):
@@ -413,8 +415,8 @@ class Endpoint:
         if self._nak_acted_at is not None and self._diff(now, self._nak_acted_at) < self.nak_interval_ms:
             return
         self._nak_acted_at = now
-        if self._acked is not None:
-            self._out += _frame.control_frame(_frame.FLAG_ACK, self._acked)
+        if self._acked is not None and self._diff(now, self._acked_at) < self.retry_ms:
+            self._out += _frame.control_frame(_frame.FLAG_ACK, self._acked)  # recent only: never a stale one
         if self._queue:
             self.stats["retransmits"] += 1
             self._transmit(now)
