@@ -1,13 +1,17 @@
-"""Firmware-side helpers of the NFC tests (pytest side: tests/test_nfc_support.py).
+"""Firmware side of a rig (pytest side: tests/rigs.py): the control channel to the test, and helpers.
 
-The script's argument is JSON: ``{"transport", "fd", "ctl", ...}``; ``ctl`` is
-a socket to the test, one JSON line per request and per reply.
+The script's argument is JSON: ``{"ctl": fd, ...}``. ``Ctl.call(op, ...)``
+sends one JSON line to the test and waits for its reply (the firmware stands
+still meanwhile, as a board waiting on a bus would); ``Ctl.pushed()`` returns
+what the test sent on its own (``rig.push(...)``), without waiting.
 """
 import binascii
 import json
-import time
 
 import simhost
+from core.tasks import Deadline
+
+_REPLY_MS = 60000  # the test answers at once; this only bounds a test that died
 
 
 def config():
@@ -18,29 +22,53 @@ class Ctl:
     def __init__(self, fd):
         self.fd = fd
         self._buf = b""
+        self._pushed = []
+
+    def _lines(self):
+        while b"\n" in self._buf:
+            i = self._buf.index(b"\n")
+            line, self._buf = self._buf[:i], self._buf[i + 1:]
+            msg = json.loads(line)
+            if msg.get("push"):
+                self._pushed.append(msg)
+            else:
+                return msg
+        return None
+
+    def _read(self):
+        d = simhost.read(self.fd, 4096)
+        if d is None:
+            return False
+        d = bytes(d)
+        if not d:
+            raise OSError("control channel closed")
+        self._buf += d
+        return True
 
     def call(self, op, **fields):
         fields["op"] = op
         line = json.dumps(fields) + "\n"
         simhost.write(self.fd, binascii.hexlify(line.encode()).decode())
-        end = time.ticks_add(time.ticks_ms(), 20000)
-        while b"\n" not in self._buf:
-            d = simhost.read(self.fd, 4096)
-            if d is None:
-                if time.ticks_diff(end, time.ticks_ms()) <= 0:
+        deadline = Deadline(_REPLY_MS)
+        while True:
+            reply = self._lines()
+            if reply is not None:
+                break
+            if not self._read():
+                if deadline.expired():
                     raise OSError("control channel: no reply")
                 simhost.sleep_ms(1)
-                continue
-            d = bytes(d)
-            if not d:
-                raise OSError("control channel closed")
-            self._buf += d
-        i = self._buf.index(b"\n")
-        line, self._buf = self._buf[:i], self._buf[i + 1:]
-        reply = json.loads(line)
         if "error" in reply:
             raise OSError("control: " + reply["error"])
         return reply
+
+    def pushed(self):
+        """Messages the test pushed since the last call (each a dict with its ``op``)."""
+        while self._read():
+            pass
+        self._lines()
+        out, self._pushed = self._pushed, []
+        return out
 
 
 def bus(cfg):
@@ -54,13 +82,13 @@ def bus(cfg):
 
 def drive(gen, timeout_ms=30000):
     """Run one generator operation to its end (idle 1 ms when it waits)."""
-    end = time.ticks_add(time.ticks_ms(), timeout_ms)
+    deadline = Deadline(timeout_ms)
     while True:
         try:
             progress = next(gen)
         except StopIteration as stop:
             return stop.value
-        if time.ticks_diff(end, time.ticks_ms()) <= 0:
+        if deadline.expired():
             raise OSError("operation did not finish")
         if not progress:
             simhost.sleep_ms(1)
@@ -72,3 +100,10 @@ def outcome(fn):
         return {"ok": fn()}
     except Exception as err:  # the test asserts on the type name
         return {"error": type(err).__name__, "code": getattr(err, "code", None)}
+
+
+class IdleBoard:
+    """What ``Scheduler.run`` needs of a board: a way to rest when no task has work."""
+
+    def idle(self, ms):
+        simhost.sleep_ms(ms)
