@@ -88,7 +88,7 @@ def test_presentation_text_with_tail_and_dedup(runtime):
         rig.model.present(code2)
         wait_until(lambda: len(outcomes(rig)) >= 2, what="code 2 reported")
 
-    out, rig = run_gm65(runtime, {"session_ms": 1000, "hold_off_ms": 1000}, scenario)
+    out, rig = run_gm65(runtime, {"session_ms": 1000}, scenario)
     assert outcomes(rig) == [{"kind": "code", "text": code1}, {"kind": "code", "text": code2}]
     # every read of code 1 reached the capture before code 2: all but one were duplicates
     reads = sum(1 for e in rig.events if e["kind"] == "read")

@@ -14,6 +14,7 @@ from nfc import make_pn532
 from nfc.capture import NfcCapture
 from rig import Ctl, IdleBoard, bus, config
 from sim_board import SimBoard
+from vitale_spec.nfc import RELAY_MS
 
 cfg = config()
 ctl = Ctl(cfg["ctl"])
@@ -53,7 +54,7 @@ def relay_task():
         handled = state["arrivals"]
         for apdu in apdus:
             try:
-                rsp = yield from cap.relay_apdu(apdu)
+                rsp = yield from cap.relay_apdu(apdu, cfg.get("relay_ms", RELAY_MS))
                 ev = {"kind": "relay_response", "response": rsp}
             except Exception as err:  # reported to the test
                 ev = {"kind": "relay_error", "error": type(err).__name__, "code": getattr(err, "code", "")}
