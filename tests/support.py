@@ -24,8 +24,9 @@ def firmware_constant(module, name):
     raise LookupError(f"{name} in firmware/{module}")
 
 
-def wait_until(predicate, timeout=30.0, what="the condition"):
-    """Poll ``predicate()`` until it is true (returns its value); fail after a generous ``timeout``."""
+def wait_until(predicate, timeout=30.0, what="the condition", every=0.01):
+    """Poll ``predicate()`` every ``every`` seconds until it is true (returns its value); fail after a
+    generous ``timeout``. (Ask a reader over its link no more than a few times a second.)"""
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -33,4 +34,4 @@ def wait_until(predicate, timeout=30.0, what="the condition"):
             return value
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.01)
+        time.sleep(every)

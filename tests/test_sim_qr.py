@@ -89,7 +89,8 @@ def test_replayed_code_is_refused_after_dedup_lapses(setup, pki):
     # A second showing once the reader's own clock is past the camera's de-duplication hold-off
     # since that read (the event is stamped after it).
     lapsed = first.reader_time.timestamp() * 1000 + HOLD_OFF_MS
-    wait_until(lambda: reader.info().reader_unix_ms > lapsed, what="the hold-off over on the reader's clock")
+    wait_until(lambda: reader.info().reader_unix_ms > lapsed, what="the hold-off over on the reader's clock",
+               every=0.5)
     show(sim, tmp, text, name="again.png")
     event = next_event(reader, CredentialEvent)
     assert (event.verified, event.reader_reason) == (False, "replay")
