@@ -58,10 +58,10 @@ test: setup
 bench: setup
 	$(PY) bench/run.py
 
-# The property tests (codec, credential parsers, QR) with 50x the examples: minutes, not seconds.
+# The property tests (link codec and endpoint, credential parsers, QR) with 50x the examples: minutes, not seconds.
 fuzz: setup
-	VITALE_FUZZ=$(or $(FUZZ),50) $(VENV)/bin/pytest -n 2 tests/test_link_codec.py tests/test_credential_fuzz.py \
-	  tests/test_qr_parser_props.py
+	VITALE_FUZZ=$(or $(FUZZ),50) $(VENV)/bin/pytest -n 2 tests/test_link_codec.py tests/test_link_endpoint.py \
+	  tests/test_credential_fuzz.py tests/test_qr_parser_props.py
 
 sim: setup
 	$(VENV)/bin/vitale-sim --link $(LINK) --runtime $(RUNTIME)

@@ -11,15 +11,13 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+from vitale_link import PROTOCOL_VERSION, auth, frame, messages
+from vitale_link.endpoint import DEFAULT_FRAGMENT, Endpoint
+from vitale_link.errors import DeliveryFailed
+from vitale_sim import runtimes
+from vitale_sim.line import Line, LineNoise, LinkPair
 
-from runtimes import run_script  # noqa: E402
-from vitale_link import PROTOCOL_VERSION, auth, frame, messages  # noqa: E402
-from vitale_link.endpoint import DEFAULT_FRAGMENT, Endpoint  # noqa: E402
-from vitale_link.errors import DeliveryFailed  # noqa: E402
-from vitale_sim.line import Line, LineNoise, LinkPair  # noqa: E402
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 UART_BYTES_PER_MS = 11.52  # 115200 baud, 8N1
 NOISE = {"clean": (0.0, 0.0), "light": (0.001, 0.0005), "noisy": (0.01, 0.005)}  # (corrupt, drop) per byte
@@ -47,8 +45,7 @@ def auth_overhead_bytes() -> float:
 
 
 def firmware_figures(runtime: str) -> dict:
-    out = run_script(runtime, os.path.join(HERE, "fw_link.py")).stdout.decode().strip().splitlines()[-1]
-    return json.loads(out)
+    return runtimes.run_json(runtime, os.path.join(HERE, "fw_link.py"))
 
 
 def pty_figures(runtime: str, rounds: int = 20) -> dict:

@@ -10,7 +10,7 @@ import struct
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from runtimes import FUZZ
+from support import FUZZ
 from vitale_link import auth, cobs, frame, messages
 from vitale_link.endpoint import DEFAULT_FRAGMENT, DEFAULT_MAX_MESSAGE, Endpoint
 from vitale_link.errors import (AuthFailed, DeliveryFailed, FragmentError, LinkError, MessageTooLong, Replayed,

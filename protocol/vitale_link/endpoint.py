@@ -52,7 +52,7 @@ class Endpoint:
     :param min_retry_ms: shortest retransmission timeout.
     :param queue_len: messages waiting, the one in flight included.
     :param initial_seq: first sequence number (random on a real link).
-    :param ticks_diff: ``time.ticks_diff`` on MicroPython; plain subtraction by default.
+    :param ticks_diff: the firmware passes ``core.clock.ticks_diff``; plain subtraction by default.
     :param session: 4 random bytes: the first frame carries SYN with them.
     :param max_fragment: largest payload per frame this endpoint wants to receive (announce it).
     :param max_message: largest message this endpoint reassembles (announce it).
