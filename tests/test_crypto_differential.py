@@ -1,4 +1,5 @@
-"""Differential tests of firmware/crypto against ``cryptography`` (Hypothesis), both runtimes.
+"""Differential tests of firmware/crypto against ``cryptography`` (Hypothesis), both runtimes
+and the native P-256 module (x64 build on the MicroPython unix port).
 
 The CPython side draws random keys, messages, bit flips and GCM/HKDF inputs,
 computes the expected answers with ``cryptography``, writes one batch file,
@@ -29,7 +30,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtimes import ROOT, run_script
+import pytest
+
+from runtimes import NATIVE_RUNTIME, ROOT, RUNTIMES, run_script
 
 SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_batch.py")
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
@@ -65,6 +68,7 @@ gcm_case = st.tuples(st.sampled_from([16, 32]).flatmap(lambda n: st.binary(min_s
 @given(ecdsa=st.lists(ecdsa_case, min_size=8, max_size=8), ecdh=st.lists(ecdh_case, min_size=3, max_size=3),
        keygen=st.lists(keygen_case, min_size=2, max_size=2), hkdf=st.lists(hkdf_case, min_size=6, max_size=6),
        gcm=st.lists(gcm_case, min_size=6, max_size=6))
+@pytest.mark.parametrize("runtime", RUNTIMES + (NATIVE_RUNTIME,))
 def test_differential(runtime, ecdsa, ecdh, keygen, hkdf, gcm):
     batch = {"ecdsa": [], "ecdh": [], "keygen": [], "hkdf": [], "gcm": []}
     expect = {"ecdsa": [], "ecdh": [], "keygen": [], "hkdf": [], "gcm": []}
@@ -108,5 +112,6 @@ def test_differential(runtime, ecdsa, ecdh, keygen, hkdf, gcm):
             json.dump(batch, f)
         proc = run_script(runtime, SCRIPT, path, timeout=120)
     got = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    assert got["backend"] == ("native" if runtime == NATIVE_RUNTIME else "python")
     for kind in expect:
         assert got[kind] == expect[kind], (kind, got[kind], expect[kind])

@@ -1,4 +1,5 @@
-"""Wycheproof vectors through firmware/crypto on both runtimes (CPython and MicroPython wasm).
+"""Wycheproof vectors through firmware/crypto on both runtimes (CPython and MicroPython wasm),
+and the P-256 ones also through the native module (x64 build, MicroPython unix port).
 
 Every ECDSA P-256/SHA-256 vector of the DER and the P1363 files runs through
 ``p256.verify`` and ``p256.TrustedKey.verify`` (both must give the expected
@@ -13,7 +14,7 @@ import os
 
 import pytest
 
-from runtimes import ROOT, run_script
+from runtimes import NATIVE_RUNTIME, ROOT, RUNTIMES, run_script
 
 SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_vectors.py")
 WYCHEPROOF = os.path.join(ROOT, "tests", "vectors", "wycheproof")
@@ -26,6 +27,8 @@ FILES = {
     "hmac": "hmac_sha256_test.json",
     "gcm": "aes_gcm_test.json",
 }
+P256_KINDS = ("ecdh", "ecdsa_der", "ecdsa_p1363")
+CASES = [(rt, kind) for rt in RUNTIMES for kind in sorted(FILES)] + [(NATIVE_RUNTIME, kind) for kind in P256_KINDS]
 
 
 def _load(kind):
@@ -37,7 +40,7 @@ def _gcm_supported(group):
     return group["ivSize"] == 96 and group["tagSize"] == 128 and group["keySize"] in (128, 256)
 
 
-@pytest.mark.parametrize("kind", sorted(FILES))
+@pytest.mark.parametrize("runtime,kind", CASES)
 def test_wycheproof(runtime, kind):
     doc = _load(kind)
     proc = run_script(runtime, SCRIPT, kind, os.path.join(WYCHEPROOF, FILES[kind]), timeout=240)
@@ -54,6 +57,8 @@ def test_wycheproof(runtime, kind):
     else:
         assert skipped == 0
         assert out["total"] == every, (out["total"], every)
+    if kind in P256_KINDS:
+        assert out["backend"] == ("native" if runtime == NATIVE_RUNTIME else "python")
     if kind == "ecdsa_der":
         assert out["total"] == 484 and out["by_result"] == {"valid": 174, "invalid": 310}
     if kind == "ecdsa_p1363":

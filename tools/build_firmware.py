@@ -5,6 +5,9 @@
 Writes build/firmware-rp2/ (armv6m, RP2040) and build/firmware-esp32/
 (xtensawin, ESP32): a tree to copy to the board's root. ``main.py`` stays
 source (MicroPython runs main.py, not main.mpy); the rest is bytecode.
+A native module built for the board's architecture (``make natmod`` writes
+build/natmod/ARCH/p256_native.mpy) goes to the tree's root, where
+``crypto.p256`` imports it; without one the board runs the pure-Python P-256.
 """
 import argparse
 import os
@@ -14,6 +17,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = {"rp2": "armv6m", "esp32": "xtensawin"}
+NATIVE_MODULES = ("p256_native.mpy",)
 SOURCES = [("firmware", ""), ("protocol/vitale_link", "vitale_link")]
 SOURCE_ONLY = {"main.py", "manifest.py"}
 
@@ -27,6 +31,7 @@ def mpy_cross() -> str:
 
 def build(out_dir: str) -> None:
     exe = mpy_cross()
+    natmod_dir = os.path.join(out_dir, "natmod")
     for board, arch in TARGETS.items():
         dest_root = os.path.join(out_dir, f"firmware-{board}")
         shutil.rmtree(dest_root, ignore_errors=True)
@@ -50,7 +55,10 @@ def build(out_dir: str) -> None:
                     subprocess.run([exe, "-march=" + arch, "-o", dst, "-s", os.path.relpath(src, ROOT), src],
                                    check=True)
                     count += 1
-        print(f"{board} ({arch}): {count} modules -> {dest_root}")
+        native = [name for name in NATIVE_MODULES if os.path.exists(os.path.join(natmod_dir, arch, name))]
+        for name in native:
+            shutil.copy(os.path.join(natmod_dir, arch, name), dest_root)
+        print(f"{board} ({arch}): {count} modules{' + ' + ', '.join(native) if native else ''} -> {dest_root}")
 
 
 if __name__ == "__main__":
