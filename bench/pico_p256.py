@@ -154,13 +154,22 @@ def compile_crypto(tmp: str) -> dict:
     return out
 
 
-def write_files_script(files: dict) -> str:
-    lines = ["import os", "try:\n    os.mkdir('crypto')\nexcept OSError:\n    pass"]
+async def write_files(device, files: dict) -> None:
+    """Copy files to the board's filesystem, 2 KiB per raw-REPL exec (a big paste exhausts its heap),
+    and check each one's SHA-256 on the board."""
+    await device.aexec("import os\ntry:\n    os.mkdir('crypto')\nexcept OSError:\n    pass", timeout=600)
     for path, data in files.items():
-        lines.append(f"f = open({path!r}, 'wb')")
-        lines += [f"f.write({data[i:i + 512]!r})" for i in range(0, len(data), 512)]
-        lines.append("f.close()")
-    return "\n".join(lines) + "\n"
+        for start in range(0, len(data), 2048):
+            chunk = data[start:start + 2048]
+            _, err = await device.aexec(f"with open({path!r}, {'wb' if start == 0 else 'ab'!r}) as f:\n"
+                                        f"    f.write({chunk!r})", timeout=600)
+            if err:
+                raise RuntimeError(f"writing {path} failed: " + err.decode(errors="replace"))
+        out, _ = await device.aexec(f"import hashlib, binascii\nwith open({path!r}, 'rb') as f:\n"
+                                    "    print(binascii.hexlify(hashlib.sha256(f.read()).digest()).decode())",
+                                    timeout=600)
+        if out.decode().strip() != hashlib.sha256(data).hexdigest():
+            raise RuntimeError(f"{path} arrived corrupted on the board")
 
 
 async def run_board(uf2: str, files: dict, cases: dict) -> dict:
@@ -169,9 +178,7 @@ async def run_board(uf2: str, files: dict, cases: dict) -> dict:
 
     spec = resolve_firmware(BOARDS["pico"], "micropython", uf2)
     async with MicroPythonDevice(board=spec) as device:
-        out, err = await device.aexec(write_files_script(files), timeout=600)
-        if err:
-            raise RuntimeError("writing files to the board failed: " + err.decode(errors="replace"))
+        await write_files(device, files)
         out, err = await device.aexec(f"CASES = {json.dumps(cases)!r}\n" + BOARD_SCRIPT, timeout=3600)
     text = out.decode(errors="replace")
     for line in text.splitlines():

