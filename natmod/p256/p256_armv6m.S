@@ -5,27 +5,98 @@
  * So: the operands are read as sixteen 16-bit digits, and the product is built
  * column by column (product scanning). Each 16 x 16 product fits in 32 bits; a
  * column sums at most 16 of them plus the carry in, which stays below 2^37, held
- * in r4 (low word) and r5 (high word). One product is ldrh, ldrh, muls, adds,
- * adcs: 7 cycles. The columns are written out by assembler macros.
+ * in a register pair (low word, high word), and an accumulation is adds/adcs.
+ * The multiplication builds two columns at a time, so that each digit of a is
+ * loaded once for two products (ldrh a; ldrh b, muls, adds, adcs; ldrh b, muls,
+ * adds, adcs: 6 cycles a product); the squaring one column at a time (7).
+ * The columns are written out by assembler macros. No secret-dependent branch.
  *
  *   void p256_mul256(uint32_t r[16], const uint32_t a[8], const uint32_t b[8]);
  *   void p256_sqr256(uint32_t r[16], const uint32_t a[8]);
- *
- * Registers: r0 = a, r1 = b (mul) or the carry (sqr), r2/r3 = digits, r4:r5 =
- * column accumulator, r6 = 0, r7 = scratch, r8 = r. No secret-dependent branch.
  */
     .syntax unified
     .thumb
     .text
 
-/* r4:r5 += a[i] * b[j] */
-.macro MAC i, j
-    ldrh r2, [r0, #2*(\i)]
-    ldrh r3, [r1, #2*(\j)]
-    muls r2, r3, r2
+/* p256_mul256 registers: r0 = a copy of a (bytes 0-31) and b (bytes 32-63) on the stack,
+ * r1 = a digit, r2 = a product, r3 = 0, r4:r5 = column k, r6:r7 = column k + 1, r8 = r. */
+
+/* column k += a[i] b[k - i], column k + 1 += a[i] b[k + 1 - i] */
+.macro MAC2 i, k
+    ldrh r1, [r0, #2*(\i)]
+    ldrh r2, [r0, #32+2*((\k)-(\i))]
+    muls r2, r1, r2
     adds r4, r4, r2
-    adcs r5, r5, r6
+    adcs r5, r5, r3
+    ldrh r2, [r0, #32+2*((\k)+1-(\i))]
+    muls r2, r1, r2
+    adds r6, r6, r2
+    adcs r7, r7, r3
 .endm
+
+/* column k += a[i] b[k - i] */
+.macro MAC_LO i, k
+    ldrh r1, [r0, #2*(\i)]
+    ldrh r2, [r0, #32+2*((\k)-(\i))]
+    muls r2, r1, r2
+    adds r4, r4, r2
+    adcs r5, r5, r3
+.endm
+
+/* column k + 1 += a[i] b[k + 1 - i] */
+.macro MAC_HI i, k
+    ldrh r1, [r0, #2*(\i)]
+    ldrh r2, [r0, #32+2*((\k)+1-(\i))]
+    muls r2, r1, r2
+    adds r6, r6, r2
+    adcs r7, r7, r3
+.endm
+
+.macro MAC2_RANGE k, i, hi
+    MAC2 \i, \k
+    .if (\i) < (\hi)
+    MAC2_RANGE \k, (\i)+1, \hi
+    .endif
+.endm
+
+/* Digits k and k + 1 of the result; the carry moves to column k + 2 (r4:r5). */
+.macro PAIR_END k
+    mov r1, r8
+    strh r4, [r1, #2*(\k)]
+    lsrs r4, r4, #16
+    lsls r2, r5, #16
+    orrs r4, r4, r2
+    adds r6, r6, r4
+    adcs r7, r7, r3
+    strh r6, [r1, #2*(\k)+2]
+    lsrs r4, r6, #16
+    lsls r2, r7, #16
+    orrs r4, r4, r2
+    movs r5, #0
+    movs r6, #0
+    movs r7, #0
+.endm
+
+/* Columns k and k + 1 (k even). Column k takes i in [max(0, k - 15), min(k, 15)],
+ * column k + 1 i in [max(0, k - 14), min(k + 1, 15)]: one i belongs to one column only. */
+.macro MUL_PAIRS k
+    .if (\k) < 15
+    MAC2_RANGE \k, 0, \k
+    MAC_HI (\k)+1, \k
+    .else
+    MAC_LO (\k)-15, \k
+    .if (\k) < 30
+    MAC2_RANGE \k, (\k)-14, 15
+    .endif
+    .endif
+    PAIR_END \k
+    .if (\k) < 30
+    MUL_PAIRS (\k)+2
+    .endif
+.endm
+
+/* p256_sqr256 registers: r0 = a, r1 = the carry between columns, r2/r3 = digits,
+ * r4:r5 = the column, r6 = 0, r8 = r. */
 
 /* r4:r5 += a[i] * a[j] */
 .macro SQMAC i, j
@@ -36,41 +107,11 @@
     adcs r5, r5, r6
 .endm
 
-/* The products a[i] b[k - i] for i = lo..hi. */
-.macro MUL_COLUMN k, i, hi
-    MAC \i, (\k)-(\i)
-    .if (\i) < (\hi)
-    MUL_COLUMN \k, (\i)+1, \hi
-    .endif
-.endm
-
 /* The cross products a[i] a[k - i] for i = lo..hi (i < k - i). */
 .macro SQR_COLUMN k, i, hi
     SQMAC \i, (\k)-(\i)
     .if (\i) < (\hi)
     SQR_COLUMN \k, (\i)+1, \hi
-    .endif
-.endm
-
-/* Digit k of the result = low 16 bits of r4; r4:r5 >>= 16. */
-.macro STORE_DIGIT k
-    mov r7, r8
-    strh r4, [r7, #2*(\k)]
-    lsrs r4, r4, #16
-    lsls r2, r5, #16
-    orrs r4, r4, r2
-    lsrs r5, r5, #16
-.endm
-
-.macro MUL_COLUMNS k
-    .if (\k) < 16
-    MUL_COLUMN \k, 0, \k
-    .else
-    MUL_COLUMN \k, (\k)-15, 15
-    .endif
-    STORE_DIGIT \k
-    .if (\k) < 30
-    MUL_COLUMNS (\k)+1
     .endif
 .endm
 
@@ -114,15 +155,25 @@ p256_mul256:
     push {r4, r5, r6, r7, lr}
     mov r3, r8
     push {r3}
+    sub sp, #64
     mov r8, r0
-    mov r0, r1
-    mov r1, r2
+    mov r0, sp
+    ldmia r1!, {r3, r4, r5, r6}
+    stmia r0!, {r3, r4, r5, r6}
+    ldmia r1!, {r3, r4, r5, r6}
+    stmia r0!, {r3, r4, r5, r6}
+    ldmia r2!, {r3, r4, r5, r6}
+    stmia r0!, {r3, r4, r5, r6}
+    ldmia r2!, {r3, r4, r5, r6}
+    stmia r0!, {r3, r4, r5, r6}
+    mov r0, sp
+    movs r3, #0
     movs r4, #0
     movs r5, #0
     movs r6, #0
-    MUL_COLUMNS 0
-    mov r7, r8
-    strh r4, [r7, #62]
+    movs r7, #0
+    MUL_PAIRS 0
+    add sp, #64
     pop {r3}
     mov r8, r3
     pop {r4, r5, r6, r7, pc}
