@@ -5,15 +5,18 @@ Its arithmetic is tested through the firmware's crypto tests on the unix port
 is a native .mpy for the right architecture whose version the interpreter that
 loads it accepts (the x64 one: the unix port's; the armv6m one: MicroPython
 v1.26.1's, the Pico UF2 and the natmod build files), and the RP2040 firmware
-tree carries the armv6m module while the ESP32 one does not (no xtensa compiler).
+tree carries the armv6m module while the ESP32 one does not (no xtensa compiler);
+a module the interpreter cannot load leaves the firmware on the Python P-256.
 The armv6m code itself runs in `make bench-pico-p256` (emulated Pico, known answers).
 """
+import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 
-from runtimes import ROOT, native_module_dir
+from runtimes import ROOT, native_module_dir, run_script
 
 ARCH_CODES = {"x64": 2, "armv6m": 4}  # MP_NATIVE_ARCH_* in py/persistentcode.h
 
@@ -58,3 +61,11 @@ def test_firmware_tree_carries_the_rp2040_module(tmp_path):
     assert (tmp_path / "firmware-rp2" / "p256_native.mpy").read_bytes() == module
     assert (tmp_path / "firmware-rp2" / "crypto" / "p256_pure.mpy").exists()  # the fallback ships too
     assert not (tmp_path / "firmware-esp32" / "p256_native.mpy").exists()
+
+
+def test_a_module_for_another_architecture_leaves_the_python_p256(tmp_path):
+    shutil.copy(os.path.join(native_module_dir("armv6m"), "p256_native.mpy"), tmp_path)
+    proc = run_script("unix", os.path.join(ROOT, "tests", "firmware", "crypto_units.py"), paths=(str(tmp_path),))
+    out = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    assert out["info"]["backend"] == "python"
+    assert out["failed"] == []

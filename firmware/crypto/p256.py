@@ -33,7 +33,7 @@ N = const(0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551)
 
 try:
     import p256_native as _native
-except ImportError:
+except (ImportError, ValueError):  # ValueError: a .mpy built for another MicroPython version or arch
     _native = None
 
 if _native is None:
