@@ -32,7 +32,9 @@ SCRATCH = 0x20018000
 RETURN = 0x20020000  # holds `b .`; the called function returns here
 STACK_TOP = 0x20040000
 
-u256 = st.integers(0, (1 << 256) - 1)
+# random 256-bit values, and ones whose 16-bit digits hit single columns of the products
+u256 = st.one_of(st.integers(0, (1 << 256) - 1),
+                 st.sampled_from([(1 << 256) - 1] + [0xFFFF << (16 * d) for d in range(16)] + [1 << (16 * d) for d in range(16)]))
 below_p = st.one_of(st.integers(0, P - 1), st.sampled_from([0, 1, P - 1, P - 2, (1 << 255), P >> 1]))
 
 

@@ -6,9 +6,9 @@
  * column by column (product scanning). Each 16 x 16 product fits in 32 bits; a
  * column sums at most 16 of them plus the carry in, which stays below 2^37, held
  * in a register pair (low word, high word), and an accumulation is adds/adcs.
- * The multiplication builds two columns at a time, so that each digit of a is
- * loaded once for two products (ldrh a; ldrh b, muls, adds, adcs; ldrh b, muls,
- * adds, adcs: 6 cycles a product); the squaring one column at a time (7).
+ * Both build two columns at a time, so that each digit of a is loaded once for
+ * two products (ldrh a; ldrh b, muls, adds, adcs; ldrh b, muls, adds, adcs:
+ * 6 cycles a product); the squaring sums each cross product once and doubles.
  * The columns are written out by assembler macros. No secret-dependent branch.
  *
  *   void p256_mul256(uint32_t r[16], const uint32_t a[8], const uint32_t b[8]);
@@ -95,56 +95,98 @@
     .endif
 .endm
 
-/* p256_sqr256 registers: r0 = a, r1 = the carry between columns, r2/r3 = digits,
- * r4:r5 = the column, r6 = 0, r8 = r. */
+/* p256_sqr256 registers: r0 = a, r1 = a digit, r2 = a product, r3 = 0, r4:r5 = the cross
+ * products of column k, r6:r7 those of column k + 1, r8 = r, r9 = the carry between pairs. */
 
-/* r4:r5 += a[i] * a[j] */
-.macro SQMAC i, j
-    ldrh r2, [r0, #2*(\i)]
-    ldrh r3, [r0, #2*(\j)]
-    muls r2, r3, r2
+/* column k += a[i] a[k - i], column k + 1 += a[i] a[k + 1 - i] */
+.macro SQMAC2 i, k
+    ldrh r1, [r0, #2*(\i)]
+    ldrh r2, [r0, #2*((\k)-(\i))]
+    muls r2, r1, r2
     adds r4, r4, r2
-    adcs r5, r5, r6
+    adcs r5, r5, r3
+    ldrh r2, [r0, #2*((\k)+1-(\i))]
+    muls r2, r1, r2
+    adds r6, r6, r2
+    adcs r7, r7, r3
 .endm
 
-/* The cross products a[i] a[k - i] for i = lo..hi (i < k - i). */
-.macro SQR_COLUMN k, i, hi
-    SQMAC \i, (\k)-(\i)
+.macro SQMAC_LO i, k
+    ldrh r1, [r0, #2*(\i)]
+    ldrh r2, [r0, #2*((\k)-(\i))]
+    muls r2, r1, r2
+    adds r4, r4, r2
+    adcs r5, r5, r3
+.endm
+
+.macro SQMAC_HI i, k
+    ldrh r1, [r0, #2*(\i)]
+    ldrh r2, [r0, #2*((\k)+1-(\i))]
+    muls r2, r1, r2
+    adds r6, r6, r2
+    adcs r7, r7, r3
+.endm
+
+.macro SQMAC2_RANGE k, i, hi
+    SQMAC2 \i, \k
     .if (\i) < (\hi)
-    SQR_COLUMN \k, (\i)+1, \hi
+    SQMAC2_RANGE \k, (\i)+1, \hi
     .endif
 .endm
 
-/* Column k of a square: 2 (cross products) + a[k/2]^2 (k even) + carry (r1). */
-.macro SQR_COLUMNS k
-    movs r4, #0
-    movs r5, #0
-    .if (\k) < 16
-    .if (\k) >= 1
-    SQR_COLUMN \k, 0, ((\k)-1)/2
-    .endif
-    .else
-    .if (\k) < 30
-    SQR_COLUMN \k, (\k)-15, ((\k)-1)/2
-    .endif
-    .endif
+/* Digits k and k + 1 (k even): 2 (cross products) + a[k/2]^2 + carry, then 2 (cross) + carry. */
+.macro SQR_PAIR_END k
     adds r4, r4, r4
     adcs r5, r5, r5
-    .if ((\k) % 2) == 0
-    ldrh r2, [r0, #(\k)]
-    muls r2, r2, r2
-    adds r4, r4, r2
-    adcs r5, r5, r6
-    .endif
+    ldrh r1, [r0, #(\k)]
+    muls r1, r1, r1
     adds r4, r4, r1
-    adcs r5, r5, r6
-    mov r7, r8
-    strh r4, [r7, #2*(\k)]
-    lsrs r1, r4, #16
+    adcs r5, r5, r3
+    mov r1, r9
+    adds r4, r4, r1
+    adcs r5, r5, r3
+    mov r1, r8
+    strh r4, [r1, #2*(\k)]
+    lsrs r4, r4, #16
     lsls r2, r5, #16
-    orrs r1, r1, r2
+    orrs r4, r4, r2
+    adds r6, r6, r6
+    adcs r7, r7, r7
+    adds r6, r6, r4
+    adcs r7, r7, r3
+    strh r6, [r1, #2*(\k)+2]
+    lsrs r6, r6, #16
+    lsls r2, r7, #16
+    orrs r6, r6, r2
+    mov r9, r6
+    movs r4, #0
+    movs r5, #0
+    movs r6, #0
+    movs r7, #0
+.endm
+
+/* Cross products of columns k and k + 1 (k even): column k takes i in [max(0, k - 15),
+ * k/2 - 1], column k + 1 i in [max(0, k - 14), k/2] (i < the other index); both from
+ * max(0, k - 14) to k/2 - 1, which is empty for k = 0 and k >= 28. */
+.macro SQR_PAIRS k
+    .if (\k) >= 16 && (\k) <= 28
+    SQMAC_LO (\k)-15, \k
+    .endif
+    .if (\k) >= 2
+    .if (\k) < 16
+    SQMAC2_RANGE \k, 0, (\k)/2-1
+    .else
+    .if (\k) <= 26
+    SQMAC2_RANGE \k, (\k)-14, (\k)/2-1
+    .endif
+    .endif
+    .endif
+    .if (\k) <= 28
+    SQMAC_HI (\k)/2, \k
+    .endif
+    SQR_PAIR_END \k
     .if (\k) < 30
-    SQR_COLUMNS (\k)+1
+    SQR_PAIRS (\k)+2
     .endif
 .endm
 
@@ -184,17 +226,21 @@ p256_mul256:
     .thumb_func
 p256_sqr256:
     push {r4, r5, r6, r7, lr}
-    mov r3, r8
-    push {r3}
+    mov r2, r8
+    mov r3, r9
+    push {r2, r3}
     mov r8, r0
     mov r0, r1
-    movs r1, #0
+    movs r3, #0
+    mov r9, r3
+    movs r4, #0
+    movs r5, #0
     movs r6, #0
-    SQR_COLUMNS 0
-    mov r7, r8
-    strh r1, [r7, #62]
-    pop {r3}
-    mov r8, r3
+    movs r7, #0
+    SQR_PAIRS 0
+    pop {r2, r3}
+    mov r8, r2
+    mov r9, r3
     pop {r4, r5, r6, r7, pc}
     .size p256_sqr256, . - p256_sqr256
 
