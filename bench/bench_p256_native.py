@@ -10,26 +10,16 @@ Pico's figures come from ``make bench-pico-p256`` (bench/pico_p256.py).
 """
 import json
 import os
-import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
+from vitale_sim import runtimes
 
-from runtimes import NATIVE_RUNTIME, run_script  # noqa: E402
-
-SCRIPT = os.path.join(HERE, "fw_p256.py")
-
-
-def run(runtime: str) -> dict:
-    proc = run_script(runtime, SCRIPT, timeout=300)
-    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
+SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fw_p256.py")
 
 
 def figures() -> dict:
     out = {}
-    for runtime, name in ((NATIVE_RUNTIME, "native"), ("unix", "python")):
-        got = run(runtime)
+    for runtime, name in (("unix-native", "native"), ("unix", "python")):
+        got = runtimes.run_json(runtime, SCRIPT, timeout=300)
         if got["backend"] != name:
             raise RuntimeError(f"{runtime} ran the {got['backend']} P-256")
         for key in ("verify_ms", "verify_trusted_ms", "trusted_key_build_ms", "ecdh_ms", "keygen_ms"):

@@ -9,22 +9,16 @@ high-s twin, rejection sampling in ``generate_keypair``, HMAC/HKDF/GCM
 edge cases (bad nonce and key sizes, short input, empty plaintext, wrong
 AAD, multi-chunk keystream), and the size of a TrustedKey table.
 """
-import json
-import os
-
 import pytest
 
-from runtimes import NATIVE_RUNTIME, ROOT, RUNTIMES, run_script
-
-SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_units.py")
+from support import check, crypto_runtimes, p256_backend
 
 
-@pytest.mark.parametrize("runtime", RUNTIMES + (NATIVE_RUNTIME,))
+@pytest.mark.parametrize("runtime", crypto_runtimes())
 def test_units(runtime):
-    proc = run_script(runtime, SCRIPT, timeout=120)
-    out = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    out = check(runtime, "crypto_units.py", timeout=120)
     assert out["failed"] == [], out
     assert out["checks"] >= 90
-    native = runtime == NATIVE_RUNTIME
-    assert out["info"]["backend"] == ("native" if native else "python")
-    assert out["info"]["trusted_key_table_bytes"] == (64 if native else 192) * 64
+    backend = p256_backend(runtime)
+    assert out["info"]["backend"] == backend
+    assert out["info"]["trusted_key_table_bytes"] == (64 if backend == "native" else 192) * 64

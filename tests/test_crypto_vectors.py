@@ -14,9 +14,10 @@ import os
 
 import pytest
 
-from runtimes import NATIVE_RUNTIME, ROOT, RUNTIMES, run_script
+from vitale_sim import runtimes
 
-SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_vectors.py")
+from support import ROOT, check, crypto_runtimes, p256_backend
+
 WYCHEPROOF = os.path.join(ROOT, "tests", "vectors", "wycheproof")
 
 FILES = {
@@ -28,7 +29,9 @@ FILES = {
     "gcm": "aes_gcm_test.json",
 }
 P256_KINDS = ("ecdh", "ecdsa_der", "ecdsa_p1363")
-CASES = [(rt, kind) for rt in RUNTIMES for kind in sorted(FILES)] + [(NATIVE_RUNTIME, kind) for kind in P256_KINDS]
+# every file on the selected runtimes; the P-256 ones also on the native module's
+CASES = [(rt, kind) for rt in crypto_runtimes() for kind in sorted(FILES)
+         if kind in P256_KINDS or rt in runtimes.selected()]
 
 
 def _load(kind):
@@ -43,8 +46,7 @@ def _gcm_supported(group):
 @pytest.mark.parametrize("runtime,kind", CASES)
 def test_wycheproof(runtime, kind):
     doc = _load(kind)
-    proc = run_script(runtime, SCRIPT, kind, os.path.join(WYCHEPROOF, FILES[kind]), timeout=240)
-    out = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    out = check(runtime, "crypto_vectors.py", kind, os.path.join(WYCHEPROOF, FILES[kind]), timeout=240)
     assert out["failures"] == [], out["failures"]
     assert out["passed"] == out["total"]
     every = sum(len(g["tests"]) for g in doc["testGroups"])
@@ -58,7 +60,7 @@ def test_wycheproof(runtime, kind):
         assert skipped == 0
         assert out["total"] == every, (out["total"], every)
     if kind in P256_KINDS:
-        assert out["backend"] == ("native" if runtime == NATIVE_RUNTIME else "python")
+        assert out["backend"] == p256_backend(runtime)
     if kind == "ecdsa_der":
         assert out["total"] == 484 and out["by_result"] == {"valid": 174, "invalid": 310}
     if kind == "ecdsa_p1363":

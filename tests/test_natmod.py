@@ -9,14 +9,16 @@ tree carries the armv6m module while the ESP32 one does not (no xtensa compiler)
 a module the interpreter cannot load leaves the firmware on the Python P-256.
 The armv6m code itself runs in `make bench-pico-p256` (emulated Pico, known answers).
 """
-import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 
-from runtimes import ROOT, native_module_dir, run_script
+from vitale_sim import runtimes
+from vitale_sim.runtimes import native_module_dir
+
+from support import ROOT, check
 
 ARCH_CODES = {"x64": 2, "armv6m": 4}  # MP_NATIVE_ARCH_* in py/persistentcode.h
 
@@ -33,8 +35,7 @@ def _natmod_sub_version() -> int:
 
 
 def test_x64_module_matches_the_unix_port():
-    unix_port = os.path.join(os.path.dirname(sys.executable), "micropython")
-    mpy = int(subprocess.run([unix_port, "-c", "import sys; print(sys.implementation._mpy)"],
+    mpy = int(subprocess.run([runtimes.get("unix").interpreter(), "-c", "import sys; print(sys.implementation._mpy)"],
                              capture_output=True, text=True, check=True).stdout)
     head = _header("x64")
     assert head[0] == ord("M")
@@ -65,7 +66,6 @@ def test_firmware_tree_carries_the_rp2040_module(tmp_path):
 
 def test_a_module_for_another_architecture_leaves_the_python_p256(tmp_path):
     shutil.copy(os.path.join(native_module_dir("armv6m"), "p256_native.mpy"), tmp_path)
-    proc = run_script("unix", os.path.join(ROOT, "tests", "firmware", "crypto_units.py"), paths=(str(tmp_path),))
-    out = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    out = check("unix", "crypto_units.py", paths=(str(tmp_path),))
     assert out["info"]["backend"] == "python"
     assert out["failed"] == []

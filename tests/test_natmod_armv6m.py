@@ -21,7 +21,9 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from runtimes import ROOT, native_module_dir
+from vitale_sim.runtimes import native_module_dir
+
+from support import ROOT
 
 SRC = os.path.join(ROOT, "natmod", "p256")
 P = 0xFFFFFFFF00000001000000000000000000000000FFFFFFFFFFFFFFFFFFFFFFFF

