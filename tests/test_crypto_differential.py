@@ -1,4 +1,5 @@
-"""Differential tests of firmware/crypto against ``cryptography`` (Hypothesis), both runtimes.
+"""Differential tests of firmware/crypto against ``cryptography`` (Hypothesis), both runtimes
+and the native P-256 module (x64 build on the MicroPython unix port).
 
 The CPython side draws random keys, messages, bit flips and GCM/HKDF inputs,
 computes the expected answers with ``cryptography``, writes one batch file,
@@ -21,6 +22,7 @@ import json
 import os
 import tempfile
 
+import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
@@ -29,7 +31,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from support import check
+from support import check, crypto_runtimes, p256_backend
 
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 CURVE = ec.SECP256R1()
@@ -64,6 +66,7 @@ gcm_case = st.tuples(st.sampled_from([16, 32]).flatmap(lambda n: st.binary(min_s
 @given(ecdsa=st.lists(ecdsa_case, min_size=8, max_size=8), ecdh=st.lists(ecdh_case, min_size=3, max_size=3),
        keygen=st.lists(keygen_case, min_size=2, max_size=2), hkdf=st.lists(hkdf_case, min_size=6, max_size=6),
        gcm=st.lists(gcm_case, min_size=6, max_size=6))
+@pytest.mark.parametrize("runtime", crypto_runtimes())
 def test_differential(runtime, ecdsa, ecdh, keygen, hkdf, gcm):
     batch = {"ecdsa": [], "ecdh": [], "keygen": [], "hkdf": [], "gcm": []}
     expect = {"ecdsa": [], "ecdh": [], "keygen": [], "hkdf": [], "gcm": []}
@@ -106,5 +109,6 @@ def test_differential(runtime, ecdsa, ecdh, keygen, hkdf, gcm):
         with open(path, "w") as f:
             json.dump(batch, f)
         got = check(runtime, "crypto_batch.py", path, timeout=120)
+    assert got["backend"] == p256_backend(runtime)
     for kind in expect:
         assert got[kind] == expect[kind], (kind, got[kind], expect[kind])

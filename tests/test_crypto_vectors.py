@@ -1,4 +1,5 @@
-"""Wycheproof vectors through firmware/crypto on both runtimes (CPython and MicroPython wasm).
+"""Wycheproof vectors through firmware/crypto on both runtimes (CPython and MicroPython wasm),
+and the P-256 ones also through the native module (x64 build, MicroPython unix port).
 
 Every ECDSA P-256/SHA-256 vector of the DER and the P1363 files runs through
 ``p256.verify`` and ``p256.TrustedKey.verify`` (both must give the expected
@@ -13,7 +14,9 @@ import os
 
 import pytest
 
-from support import ROOT, check
+from vitale_sim import runtimes
+
+from support import ROOT, check, crypto_runtimes, p256_backend
 
 WYCHEPROOF = os.path.join(ROOT, "tests", "vectors", "wycheproof")
 
@@ -25,6 +28,10 @@ FILES = {
     "hmac": "hmac_sha256_test.json",
     "gcm": "aes_gcm_test.json",
 }
+P256_KINDS = ("ecdh", "ecdsa_der", "ecdsa_p1363")
+# every file on the selected runtimes; the P-256 ones also on the native module's
+CASES = [(rt, kind) for rt in crypto_runtimes() for kind in sorted(FILES)
+         if kind in P256_KINDS or rt in runtimes.selected()]
 
 
 def _load(kind):
@@ -36,7 +43,7 @@ def _gcm_supported(group):
     return group["ivSize"] == 96 and group["tagSize"] == 128 and group["keySize"] in (128, 256)
 
 
-@pytest.mark.parametrize("kind", sorted(FILES))
+@pytest.mark.parametrize("runtime,kind", CASES)
 def test_wycheproof(runtime, kind):
     doc = _load(kind)
     out = check(runtime, "crypto_vectors.py", kind, os.path.join(WYCHEPROOF, FILES[kind]), timeout=240)
@@ -52,6 +59,8 @@ def test_wycheproof(runtime, kind):
     else:
         assert skipped == 0
         assert out["total"] == every, (out["total"], every)
+    if kind in P256_KINDS:
+        assert out["backend"] == p256_backend(runtime)
     if kind == "ecdsa_der":
         assert out["total"] == 484 and out["by_result"] == {"valid": 174, "invalid": 310}
     if kind == "ecdsa_p1363":

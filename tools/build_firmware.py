@@ -6,7 +6,10 @@ Writes build/firmware-rp2/ (armv6m, RP2040) and build/firmware-esp32/
 (xtensawin, ESP32): a tree to copy to the board's root. ``main.py`` stays
 source (MicroPython runs main.py, not main.mpy), compiled once to check it;
 the rest is bytecode. Any module mpy-cross refuses fails the build
-(tests/test_firmware_build.py runs it in `make test`).
+(tests/test_firmware_build.py runs it in `make test`). A native module built
+for the board's architecture (``make natmod`` writes
+build/natmod/ARCH/p256_native.mpy) goes to the tree's root, where
+``crypto.p256`` imports it; without one the board runs the pure-Python P-256.
 """
 import argparse
 import os
@@ -16,6 +19,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = {"rp2": "armv6m", "esp32": "xtensawin"}
+NATIVE_MODULES = ("p256_native.mpy",)
 SOURCES = [("firmware", ""), ("protocol/vitale_link", "vitale_link"), ("protocol/vitale_spec", "vitale_spec")]
 SOURCE_ONLY = {"main.py", "manifest.py"}
 
@@ -29,6 +33,7 @@ def mpy_cross() -> str:
 
 def build(out_dir: str) -> None:
     exe = mpy_cross()
+    natmod_dir = os.path.join(out_dir, "natmod")
     for board, arch in TARGETS.items():
         dest_root = os.path.join(out_dir, f"firmware-{board}")
         shutil.rmtree(dest_root, ignore_errors=True)
@@ -52,7 +57,10 @@ def build(out_dir: str) -> None:
                         continue
                     _compile(exe, arch, src, os.path.join(target, name[:-3] + ".mpy"))
                     count += 1
-        print(f"{board} ({arch}): {count} modules -> {dest_root}")
+        native = [name for name in NATIVE_MODULES if os.path.exists(os.path.join(natmod_dir, arch, name))]
+        for name in native:
+            shutil.copy(os.path.join(natmod_dir, arch, name), dest_root)
+        print(f"{board} ({arch}): {count} modules{' + ' + ', '.join(native) if native else ''} -> {dest_root}")
 
 
 def _compile(exe: str, arch: str, src: str, dst: str) -> None:

@@ -31,9 +31,9 @@ def _reader_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vitale-sim", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--link", required=True, help="path of the pty symlink for the host link")
-    p.add_argument("--runtime", choices=runtimes.names(), default="cpython",
+    p.add_argument("--runtime", choices=runtimes.reader_names(), default="cpython",
                    help="where the firmware runs: " + "; ".join(f"{r}: {runtimes.get(r).description}"
-                                                            for r in runtimes.names()))
+                                                            for r in runtimes.reader_names()))
     p.add_argument("--storage", help="directory standing for the board's flash (default: a temporary one)")
     p.add_argument("--pki", help="test PKI directory (vitale-issuer init) to provision the reader from "
                                  "(default: the built-in TEST PKI)")

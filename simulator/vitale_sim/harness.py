@@ -48,6 +48,9 @@ class SimReader:
             self._runtime = runtimes.get(runtime)
         except runtimes.UnknownRuntime as err:
             raise SimError(str(err)) from err
+        if not self._runtime.runs_reader:
+            raise SimError(f"the {runtime} runtime cannot run the simulated reader (no link or storage in its bridge); "
+                           f"choose from {', '.join(runtimes.reader_names())}")
         self.runtime = runtime
         self._own_storage = storage_dir is None
         self.storage_dir = storage_dir or tempfile.mkdtemp(prefix="vitale-sim-")

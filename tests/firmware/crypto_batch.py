@@ -1,8 +1,9 @@
-"""Firmware check: one batch of differential cases through firmware/crypto (both runtimes).
+"""Firmware check: one batch of differential cases through firmware/crypto (every runtime).
 
 Args: [path-to-batch-json], written by tests/test_crypto_differential.py.
 The batch holds lists under "ecdsa", "ecdh", "keygen", "hkdf", "gcm"; the
-output (one JSON line) holds the firmware's answer for each entry, in order.
+output (one JSON line) holds the firmware's answer for each entry, in order, and
+"backend": which P-256 answered (``crypto.p256.BACKEND``).
 """
 import binascii
 import json
@@ -88,6 +89,7 @@ def main():
             tamper = "AuthError"
         res.append([hexs(ct), back, tamper])
     out["gcm"] = res
+    out["backend"] = p256.BACKEND
 
     print(json.dumps(out))
 

@@ -1,11 +1,14 @@
-"""Firmware check: unit cases of firmware/crypto that the vector files do not pin (both runtimes).
+"""Firmware check: unit cases of firmware/crypto that the vector files do not pin (every runtime).
+
+The API checks go through ``crypto.p256`` (native or Python, whichever the runtime
+has: ``info["backend"]``); the internals of the Python one through ``crypto.p256_pure``.
 
 Prints one JSON line: {"checks": n, "failed": [names...], "info": {...}}.
 """
 import hashlib
 import json
 
-from crypto import gcm, hkdf, hmac_sha256, p256
+from crypto import gcm, hkdf, hmac_sha256, p256, p256_pure
 
 P = p256.P
 N = p256.N
@@ -47,11 +50,12 @@ def der_seq(body):
 check("1*G", p256.public_key(1) == G65)
 check("(n-1)*G = -G", p256.public_key(N - 1) == b"\x04" + GX.to_bytes(32, "big") + (P - GY).to_bytes(32, "big"))
 two_g = p256.public_key(2)
-check("2*G on curve", p256._parse_point(two_g) is not None)
+check("2*G on curve", p256_pure._parse_point(two_g) is not None)
 check("ecdh(2, G) = x(2G)", p256.ecdh(2, G65) == two_g[1:33])
 check("ecdh(1, G) = x(G)", p256.ecdh(1, G65) == G65[1:33])
 check("ecdh(n-1, G) = x(G)", p256.ecdh(N - 1, G65) == G65[1:33])
-for k in (3, 0xFFFF, 1 << 128, (1 << 255) + 12345, N - 2):
+# (n - 2|d| and 2|d| for a last window digit d make the native ECDH's last addition a doubling)
+for k in (3, 4, 6, 62, 0xFFFF, 1 << 128, (1 << 255) + 12345, N - 62, N - 6, N - 2):
     check("comb vs wnaf k=%d" % k, p256.public_key(k)[1:33] == p256.ecdh(k, G65))
 check("ecdh priv 0", raises(ValueError, p256.ecdh, 0, G65))
 check("ecdh priv n", raises(ValueError, p256.ecdh, N, G65))
@@ -62,10 +66,10 @@ check("public_key 0", raises(ValueError, p256.public_key, 0))
 
 # --- inverse, wNAF
 for a in (1, 2, N - 1, 0x1234567890ABCDEF, GY):
-    check("inv mod n %d" % a, a * p256._inv(a, N) % N == 1)
-    check("inv mod p %d" % a, a * p256._inv(a, P) % P == 1)
+    check("inv mod n %d" % a, a * p256_pure._inv(a, N) % N == 1)
+    check("inv mod p %d" % a, a * p256_pure._inv(a, P) % P == 1)
 for k in (1, 31, 32, 0xFFFFFFFF, N - 1, (1 << 256) - 1):
-    d = p256._wnaf5(k)
+    d = p256_pure._wnaf5(k)
     check("wnaf sum %d" % k, sum(d[i] << i for i in range(len(d))) == k)
     check("wnaf digits %d" % k, all(x == 0 or (x & 1 and -16 < x < 16) for x in d))
 
@@ -118,7 +122,7 @@ check("trusted never raises", tk.verify(None, None) is False and tk.verify(diges
 d, k = 0xC0FFEE, 0x5EED
 e = int.from_bytes(digest, "big")
 rx = int.from_bytes(p256.public_key(k)[1:33], "big") % N
-s = p256._inv(k, N) * (e + rx * d) % N
+s = p256_pure._inv(k, N) * (e + rx * d) % N
 pub = p256.public_key(d)
 sig = rx.to_bytes(32, "big") + s.to_bytes(32, "big")
 tkd = p256.TrustedKey(pub)
@@ -129,7 +133,7 @@ check("high-s twin verifies", p256.verify(pub, digest, sig_neg) and tkd.verify(d
 check("wrong key", not p256.verify(two_g, digest, sig))
 # digests that make u1 = 0 (e = 0 and e = n): only the Q part remains
 for name, dg in (("e = 0", bytes(32)), ("e = n", N.to_bytes(32, "big"))):
-    s0 = p256._inv(k, N) * (rx * d) % N
+    s0 = p256_pure._inv(k, N) * (rx * d) % N
     sig0 = rx.to_bytes(32, "big") + s0.to_bytes(32, "big")
     check("u1 = 0 " + name, p256.verify(pub, dg, sig0) and tkd.verify(dg, sig0))
     check("u1 = 0 tampered " + name, not p256.verify(pub, dg, sig) and not tkd.verify(dg, sig))
@@ -182,26 +186,26 @@ def comb_k(b, m, teeth, spacing, block_bits):
 
 
 def aff(xy):
-    return p256._affine(*xy)
+    return p256_pure._affine(*xy)
 
 
 bad_g = 0
 for idx in range(256) if FULL else (0, 1, 77, 127, 128, 129, 200, 255):
     b, m = idx >> 7, idx & 127
-    if p256._g_entry(b, m, 0) != aff(p256._mul_var(comb_k(b, m, 8, 16, 128), GX, GY)):
+    if p256_pure._g_entry(b, m, 0) != aff(p256_pure._mul_var(comb_k(b, m, 8, 16, 128), GX, GY)):
         bad_g += 1
 check("G comb table", bad_g == 0)
 qd = 0x1234567890ABCDEF1234567890ABCDEF
 qpub = p256.public_key(qd)
-qx, qy = p256._parse_point(qpub)
-qt = p256.TrustedKey(qpub)._table
+qx, qy = p256_pure._parse_point(qpub)
+qt = p256_pure.TrustedKey(qpub)._table
 bad_q = 0
 for idx in range(192) if FULL else (0, 1, 64, 127, 128, 129, 160, 191):
     if idx < 128:
         k = comb_k(0, idx, 8, 18, 0)
     else:
         k = comb_k(0, idx - 128, 7, 18, 0) * pow(2, 144, N) % N
-    if p256._entry(qt, idx, 0) != aff(p256._mul_var(k, qx, qy)):
+    if p256_pure._entry(qt, idx, 0) != aff(p256_pure._mul_var(k, qx, qy)):
         bad_q += 1
 check("TrustedKey comb table", bad_q == 0)
 info["comb_entries_checked"] = (256 if FULL else 8) + (192 if FULL else 8)
@@ -210,6 +214,7 @@ info["comb_entries_checked"] = (256 if FULL else 8) + (192 if FULL else 8)
 # the wasm build only collects garbage when control returns to JavaScript)
 keep = p256.TrustedKey(pub)
 info["trusted_key_table_bytes"] = len(keep._table)
+info["backend"] = p256.BACKEND
 check("trusted key table <= 16 KiB", len(keep._table) + 65 + 64 <= 16384)
 check("trusted key works", keep.verify(digest, sig))
 

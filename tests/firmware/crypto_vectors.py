@@ -1,10 +1,11 @@
-"""Firmware check: Wycheproof vectors through firmware/crypto (both runtimes).
+"""Firmware check: Wycheproof vectors through firmware/crypto (every runtime).
 
 Args: [kind, path-to-wycheproof-json]; kind is one of ecdsa_der, ecdsa_p1363,
 ecdh, hkdf, hmac, gcm. The JSON file is read through ``simhost.file_read``.
 
 Prints one JSON line: {"total", "passed", "failures": [first 10],
-"acceptable": {tcId: outcome}, "skipped": {reason: count}, "by_result": {...}}.
+"acceptable": {tcId: outcome}, "skipped": {reason: count}, "by_result": {...},
+"backend": crypto.p256.BACKEND}.
 An ECDSA vector passes when ``p256.verify`` AND ``p256.TrustedKey(...).verify``
 both give the expected answer ("valid" -> True, "invalid" -> False or a
 DER ValueError); "acceptable" vectors are recorded, never failed.
@@ -21,6 +22,7 @@ from crypto import gcm, hkdf, hmac_sha256, p256
 
 
 MP = sys.implementation.name == "micropython"
+WASM = sys.platform == "webassembly"
 
 
 def unhex(h):
@@ -68,6 +70,7 @@ class Tally:
         return {
             "total": self.total, "passed": self.passed, "failures": self.failures,
             "acceptable": self.acceptable, "skipped": self.skipped, "by_result": self.by_result,
+            "backend": p256.BACKEND,
         }
 
 
@@ -189,7 +192,7 @@ async def main():
     print(json.dumps(t.dump()))
 
 
-if MP:
+if WASM:
     asyncio.create_task(main())  # the wasm port runs it on the JavaScript event loop
 else:
     asyncio.run(main())
