@@ -22,7 +22,8 @@ sys.path.insert(0, HERE)
 
 from runtimes import command  # noqa: E402
 from vitale_sim.phone import EchoCard  # noqa: E402
-from vitale_sim.pn532_model import Delayed, Pn532Model  # noqa: E402
+from vitale_sim.card import Delayed  # noqa: E402
+from vitale_sim.pn532 import Pn532Model  # noqa: E402
 
 FIRMWARE = os.path.join(HERE, "firmware")
 

@@ -17,7 +17,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "simulator"))
 
 from vitale_sim.phone import EchoCard  # noqa: E402
-from vitale_sim.pn532_model import Delayed, Pn532Model, frame  # noqa: E402
+from vitale_sim.card import Delayed  # noqa: E402
+from vitale_sim.pn532 import Pn532Model, frame  # noqa: E402
 
 H = bytes.fromhex
 ACK = H("0000FF00FF00")
@@ -265,9 +266,11 @@ def test_mi_chaining_from_host(hsu):
     assert card.received == [part1 + H("AABB")]
 
 
-def test_dataout_over_262_is_refused(hsu):
+def test_frame_over_265_bytes_is_refused(hsu):
+    # 6.2.1.2: at most 265 bytes (TFI included) in a frame, so InDataExchange carries 262 at most
     _activate(hsu, EchoCard())
-    assert hsu.xfer(CMD("40 01" + bytes(263).hex()), 14) == ACK + ERR
+    assert hsu.xfer(CMD("40 01" + bytes(263).hex()), 8) == ERR
+    assert hsu.quiet()
 
 
 def test_diagnose_presence_and_echo(hsu):

@@ -22,7 +22,7 @@ from adafruit_pn532.uart import PN532_UART  # noqa: E402
 from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
 
 from vitale_sim import phone_protocol as pp  # noqa: E402
-from vitale_sim.pn532_model import run_pn532_alone  # noqa: E402
+from vitale_sim.cli import run_pn532_alone  # noqa: E402
 
 
 @pytest.fixture
