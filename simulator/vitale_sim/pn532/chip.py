@@ -322,6 +322,13 @@ class Pn532Model:
         self._op_due = None if math.isinf(delay) else time.monotonic() + delay
 
     def _finish(self, cmd: int, data: Optional[bytes]) -> None:
+        """Send the response; what the command does after it (PowerDown) happens once it is out:
+        at once on HSU (its bytes are on the line), when the host has read it on I2C / SPI."""
+        after = self._after
+        if self.transport == "uart" or data is None:
+            self._after = None
+            if after is not None:
+                after()
         if data is not None:
             fr = frame(CHIP_TFI, bytes([cmd + 1]) + data)
             self._last_response = self._out(fr)
@@ -329,6 +336,9 @@ class Pn532Model:
                 self.corrupt_responses -= 1
                 fr = fr[:-2] + bytes([fr[-2] ^ 0x5A]) + fr[-1:]  # a bad DCS
             self._send(self._out(fr))
-        after, self._after = self._after, None
-        if after is not None:
+
+    def response_read(self) -> None:
+        """The bus host has read a frame (I2C / SPI)."""
+        if not self.outq and self._after is not None:
+            after, self._after = self._after, None
             after()

@@ -166,6 +166,7 @@ class BusLink:
                 out[1:1 + len(fr)] = fr[: n - 1]
                 del out[n:]
                 chip.host_bytes_out += min(len(fr), n - 1)
+                chip.response_read()
         return 0, bytes(out)
 
     def _chip_select(self, level: int) -> Tuple[int, bytes]:
@@ -185,6 +186,7 @@ class BusLink:
             elif self._spi_op == 0x03 and self._spi_read is not None and self._spi_read_pos:
                 chip.outq.popleft()
                 chip.host_bytes_out += min(self._spi_read_pos, len(self._spi_read))
+                chip.response_read()
         return 0, b""
 
     def _spi_transfer(self, payload: bytes) -> Tuple[int, bytes]:
