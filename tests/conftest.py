@@ -1,5 +1,6 @@
 import os
 import sys
+import time
 
 import pytest
 from hypothesis import settings
@@ -28,3 +29,17 @@ def wallet_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("wallet") / "phone.wallet"
     load_test_pki().new_wallet().save(path)
     return str(path)
+
+
+def _wait_for(condition, timeout=60.0):
+    """Wait until ``condition()`` holds (a generous bound, not a timing claim)."""
+    end = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < end, "condition not met in time"
+        time.sleep(0.002)
+
+
+@pytest.fixture
+def wait_for():
+    """``wait_for(condition, timeout=60)``: poll a condition, fail after a generous bound."""
+    return _wait_for

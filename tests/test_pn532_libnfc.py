@@ -11,7 +11,6 @@ checks presence with its own ISO-DEP pings. The chip is served as
 import os
 import subprocess
 import threading
-import time
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -51,13 +50,6 @@ def _run(args, env, timeout=120, **kw):
 
 def _spaced(data):
     return "".join(f"{b:02x}  " for b in data)
-
-
-def _wait_for(condition, timeout=60.0):
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "condition not met in time"
-        time.sleep(0.01)
 
 
 def _listed_uids(model):
@@ -103,14 +95,14 @@ def test_nfc_list_empty_field(serve):
     assert not model.errors
 
 
-def test_nfc_poll_reports_the_phone_until_it_leaves(serve, wallet_path):
+def test_nfc_poll_reports_the_phone_until_it_leaves(serve, wallet_path, wait_for):
     env, model = serve(wallet_path)
     seen = []
     model.on_command = lambda cmd, params: seen.append((cmd, params))
     proc = subprocess.Popen(["nfc-poll"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # InAutoPoll found the phone; libnfc then pings it (InCommunicateThru R(NAK)) until it is gone
-        _wait_for(lambda: any(c == 0x42 for c, _ in seen))
+        wait_for(lambda: any(c == 0x42 for c, _ in seen))
         uid = model.card.uid()
         model.remove()
         stdout, stderr = proc.communicate(timeout=60)

@@ -133,7 +133,7 @@ def test_asleep_until_wakeup_preamble():
         h.close()
 
 
-def test_hsu_wakeup_needs_t_osc_start():
+def test_hsu_wakeup_needs_t_osc_start(wait_for):
     # 0x55 carries five rising edges (its stop bit is the 5th): the chip wakes at the end of it, then
     # loses what starts on the line within T_osc_start (1 ms: 11 bytes at 115200 baud)
     h = Hsu()
@@ -146,18 +146,11 @@ def test_hsu_wakeup_needs_t_osc_start():
     h = Hsu()
     try:
         h.write(b"\x55")
-        _wait_for(lambda: h.model.host_bytes_in == 1 and not h.model.asleep)
+        wait_for(lambda: h.model.host_bytes_in == 1 and not h.model.asleep)
         time.sleep(0.01)  # the host waits T_osc_start (up to 2 ms) before its frame, as the manual says
         assert h.xfer(CMD("02"), 19) == ACK + RSP("03 32 01 06 07")
     finally:
         h.close()
-
-
-def _wait_for(condition, timeout=30.0):
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "condition not met in time"
-        time.sleep(0.002)
 
 
 def test_bad_checksum_gets_the_error_frame(hsu):
@@ -342,11 +335,11 @@ def test_rf_off_then_card_needs_new_activation(hsu):
     assert hsu.model.rf_on
 
 
-def test_set_serial_baud_rate_waits_for_the_host_ack(hsu):
+def test_set_serial_baud_rate_waits_for_the_host_ack(hsu, wait_for):
     assert hsu.xfer(CMD("10 06"), 6 + 9) == ACK + RSP("11")
     assert hsu.model.baudrate == 115200
     hsu.write(ACK)
-    _wait_for(lambda: hsu.model.baudrate == 460800)
+    wait_for(lambda: hsu.model.baudrate == 460800)
 
 
 def test_counters_and_frame_log(hsu):
@@ -473,9 +466,9 @@ def _bcc(uid):
     return uid[0] ^ uid[1] ^ uid[2] ^ uid[3]
 
 
-def _settled(h, nbytes):
+def _settled(h, nbytes, wait_for):
     """Wait until the chip has taken ``nbytes`` host bytes and finished with them."""
-    _wait_for(lambda: h.model.host_bytes_in >= nbytes)
+    wait_for(lambda: h.model.host_bytes_in >= nbytes)
     with h.model._lock:
         pass
 
@@ -609,10 +602,10 @@ def test_power_down_and_hsu_wake_up(hsu):
     assert hsu.frame() == RSP("05 00 00 00 00")  # the field went off with the power: no target left
 
 
-def test_power_down_ignores_a_disabled_wake_up_source(hsu):
+def test_power_down_ignores_a_disabled_wake_up_source(hsu, wait_for):
     assert hsu.call("16 20") == H("00")  # SPI only
     hsu.write(WAKE + CMD("02"))
-    _settled(hsu, len(WAKE) * 2 + len(CMD("16 20")) + len(CMD("02")))
+    _settled(hsu, len(WAKE) * 2 + len(CMD("16 20")) + len(CMD("02")), wait_for)
     assert hsu.model.asleep and hsu.quiet(0)
     hsu.model.reset()  # RSTPDN: LowVbat, every host interface wakes it
     hsu.write(WAKE)
@@ -635,13 +628,13 @@ def test_in_list_passive_target_asks_only_for_its_card_type(hsu):
     assert hsu.call("4A 01 00")[:1] == H("01")
 
 
-def test_in_list_passive_target_waiting_for_felica_ignores_the_phone(hsu):
+def test_in_list_passive_target_waiting_for_felica_ignores_the_phone(hsu, wait_for):
     hsu.write(CMD("4A 01 01 00FFFF0100"))  # MxRtyPassiveActivation 0xFF: waits forever
     assert hsu.frame() == ACK
     card = EchoCard()
     hsu.model.tap(card)
     frames = hsu.model.radio.rf_frames
-    _wait_for(lambda: hsu.model.radio.rf_frames >= frames + 3)  # more polls with the phone there
+    wait_for(lambda: hsu.model.radio.rf_frames >= frames + 3)  # more polls with the phone there
     hsu.write(ACK)  # the host gives up
     assert hsu.call("02") == H("32010607")  # nothing came before this answer
 
@@ -773,10 +766,10 @@ def test_nfc_dep_commands_without_a_dep_target(hsu):
     assert hsu.call("4E 01 00 00") == H("27")  # 7.3.7 InPSL: not activated with ATR
 
 
-def test_target_mode_waits_for_an_initiator_that_never_comes(hsu):
+def test_target_mode_waits_for_an_initiator_that_never_comes(hsu, wait_for):
     hsu.write(CMD("8C 04" + "00" * 35))  # 7.3.14 TgInitAsTarget: the chip sleeps until a field
     assert hsu.frame() == ACK
-    _wait_for(lambda: hsu.model.asleep)
+    wait_for(lambda: hsu.model.asleep)
     hsu.write(WAKE + ACK)  # the host wakes it and aborts
     assert hsu.call("02") == H("32010607")
     assert hsu.call("86") == H("27")  # TgGetData: not a target

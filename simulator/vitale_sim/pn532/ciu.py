@@ -72,21 +72,6 @@ CONTROL = 0x633C
 BIT_FRAMING = 0x633D
 COLL = 0x633E
 
-NAMES = {
-    0x6301: "Mode", 0x6302: "TxMode", 0x6303: "RxMode", 0x6304: "TxControl", 0x6305: "TxAuto",
-    0x6306: "TxSel", 0x6307: "RxSel", 0x6308: "RxThreshold", 0x6309: "Demod", 0x630A: "FelNFC1",
-    0x630B: "FelNFC2", 0x630C: "MifNFC", 0x630D: "ManualRCV", 0x630E: "TypeB", 0x6311: "CRCResultMSB",
-    0x6312: "CRCResultLSB", 0x6313: "GsNOff", 0x6314: "ModWidth", 0x6315: "TxBitPhase", 0x6316: "RFCfg",
-    0x6317: "GsNOn", 0x6318: "CWGsP", 0x6319: "ModGsP", 0x631A: "TMode", 0x631B: "TPrescaler",
-    0x631C: "TReloadVal_hi", 0x631D: "TReloadVal_lo", 0x631E: "TCounterVal_hi", 0x631F: "TCounterVal_lo",
-    0x6321: "TestSel1", 0x6322: "TestSel2", 0x6323: "TestPinEn", 0x6324: "TestPinValue", 0x6325: "TestBus",
-    0x6326: "AutoTest", 0x6327: "Version", 0x6328: "AnalogTest", 0x6329: "TestDAC1", 0x632A: "TestDAC2",
-    0x632B: "TestADC", 0x632F: "RFlevelDet", 0x6330: "SIC_CLK_en", 0x6331: "Command", 0x6332: "CommIEn",
-    0x6333: "DivIEn", 0x6334: "CommIrq", 0x6335: "DivIrq", 0x6336: "Error", 0x6337: "Status1",
-    0x6338: "Status2", 0x6339: "FIFOData", 0x633A: "FIFOLevel", 0x633B: "WaterLevel", 0x633C: "Control",
-    0x633D: "BitFraming", 0x633E: "Coll",
-}
-
 RESET = {
     MODE: 0x3B, TX_CONTROL: 0x80, 0x6306: 0x10, 0x6307: 0x84, RX_THRESHOLD: 0x84, DEMOD: 0x4D, MIF_NFC: 0x62,
     CRC_RESULT_MSB: 0xFF, CRC_RESULT_LSB: 0xFF, GS_N_OFF: 0x88, MOD_WIDTH: 0x26, TX_BIT_PHASE: 0x87,
@@ -96,7 +81,6 @@ RESET = {
 READ_ONLY = (ERROR, STATUS1, T_COUNTER_HI, T_COUNTER_LO, CRC_RESULT_MSB, CRC_RESULT_LSB)
 
 # Command register codes
-CMD_IDLE = 0x00
 CMD_CALC_CRC = 0x03
 CMD_TRANSMIT = 0x04
 CMD_TRANSCEIVE = 0x0C
@@ -109,10 +93,7 @@ IRQ_IDLE = 0x10
 IRQ_ERR = 0x02
 IRQ_TIMER = 0x01
 # Error bits
-ERR_COLL = 0x08
 ERR_CRC = 0x04
-ERR_PARITY = 0x02
-ERR_PROTOCOL = 0x01
 
 FIFO_SIZE = 64
 

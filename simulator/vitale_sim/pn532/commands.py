@@ -14,6 +14,7 @@ from typing import Any, Callable, Dict, Generator, List, Optional, Union
 
 from ..iso14443a import AirFrame, with_crc
 from . import ciu as C
+from .link import WAKE_HSU, WAKE_I2C, WAKE_SPI
 from .radio import (BR_106A, BR_106B, BR_106JEWEL, BR_212F, BR_424F, MAX_DATA, ST_CONTEXT, ST_OK, ST_TIMEOUT,
                     TRY_S, Radio, Target)
 
@@ -26,7 +27,6 @@ F_NAD_USED = 0x01
 F_DID_USED = 0x02
 F_AUTO_ATR_RES = 0x04
 F_AUTO_RATS = 0x10
-F_ISO14443_4_PICC = 0x20
 F_NO_AMBLE = 0x40
 DEFAULT_FLAGS = F_AUTO_ATR_RES | F_AUTO_RATS  # assumption: drivers that never send SetParameters get the ATS
 
@@ -35,8 +35,7 @@ RF_ITEM_LENGTHS = {0x01: 1, 0x02: 3, 0x04: 1, 0x05: 3, 0x0A: 11, 0x0B: 8, 0x0C: 
 AUTOPOLL_TYPES = (0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x20, 0x23, 0x40, 0x41, 0x42, 0x80, 0x81, 0x82)
 ATR_REQ_106 = bytes.fromhex("F0")  # the start byte of NFC-DEP frames at 106 kbps passive
 
-# PowerDown WakeUpEnable bits (section 7.2.11)
-WAKE_INT0, WAKE_INT1, WAKE_RF, WAKE_HSU, WAKE_SPI, WAKE_GPIO, WAKE_I2C = 0x01, 0x02, 0x08, 0x10, 0x20, 0x40, 0x80
+WAKE_RF = 0x08  # PowerDown WakeUpEnable: the RF level detector (the host interfaces' bits are in link.py)
 
 SFR_P3 = 0xFFB0
 SFR_P7 = 0xFFF7
@@ -110,9 +109,6 @@ class Firmware:
         for t in self.targets:
             if t.selected and self.radio.present(t):
                 yield from self.radio.deselect(t, self._use_cid(t))
-        self.targets = []
-
-    def forget_targets(self) -> None:
         self.targets = []
 
     # -- 7.2 miscellaneous ------------------------------------------------------------------------

@@ -46,9 +46,7 @@ BR_106A, BR_212F, BR_424F, BR_106B, BR_106JEWEL = 0, 1, 2, 3, 4
 ST_OK = 0x00
 ST_TIMEOUT = 0x01
 ST_CRC = 0x02
-ST_PARITY = 0x03
 ST_PROTOCOL = 0x0B
-ST_FORMAT = 0x13
 ST_CONTEXT = 0x27
 
 # analog settings (RFConfiguration items 0x0A-0x0D) and the CIU registers they load
@@ -113,7 +111,6 @@ class Target:
         self.bn = 0  # ISO/IEC 14443-4 rule A
         self.rx_buffer = b""  # answer bytes the host has not fetched (MI)
         self.rx_open = False  # the card waits for an R(ACK) to send the rest of its chain
-        self.tx_open = False  # the host chains a command (MI set in Tg)
 
     @property
     def iso_dep(self) -> bool:
@@ -187,7 +184,7 @@ class Radio:
         """The CIU sends and listens with ISO/IEC 14443 type A framing at 106 kbit/s."""
         return (self.ciu[C.TX_MODE] & 0x73) == 0 and (self.ciu[C.RX_MODE] & 0x73) == 0
 
-    def air(self, frame: Optional[AirFrame], timeout: float) -> Wait:
+    def air(self, frame: Optional[AirFrame], timeout: Optional[float]) -> Wait:
         """Send ``frame`` (None: only listen) and wait up to ``timeout`` (None: forever) for the answer."""
         if frame is not None:
             self.rf_frames += 1
@@ -239,7 +236,7 @@ class Radio:
         self.ciu[C.TX_AUTO] &= ~0x40
         self._load_analog(0x0C)
 
-    def _fw_exchange(self, frame: AirFrame, timeout: float) -> Wait:
+    def _fw_exchange(self, frame: AirFrame, timeout: Optional[float]) -> Wait:
         """A frame the firmware sends; the CIU's FIFO, IRQ and RxLastBits registers keep the outcome."""
         self.ciu[C.BIT_FRAMING] = (self.ciu[C.BIT_FRAMING] & 0xF8) | frame.last_bits
         answer = yield from self.air(frame, timeout)
@@ -322,7 +319,7 @@ class Radio:
         if again is None or again.picc is not t.picc:
             return False
         t.ats, t.bn, t.selected = again.ats, 0, True
-        t.rx_buffer, t.rx_open, t.tx_open = b"", False, False
+        t.rx_buffer, t.rx_open = b"", False
         return True
 
     # -- ISO/IEC 14443-4, reader side -------------------------------------------------------------------
@@ -379,7 +376,7 @@ class Radio:
         if not data and not more and (t.rx_buffer or t.rx_open):
             return (yield from self._next_part(t, use_cid))
         t.rx_buffer, t.rx_open = b"", False
-        room = t.ats.fsc - 3 - (1 if use_cid else 0) - (1 if nad is not None else 0) if t.ats else 0
+        room = (t.ats.fsc if t.ats else 16) - 3 - (1 if use_cid else 0) - (1 if nad is not None else 0)
         parts = [data[i:i + room] for i in range(0, len(data), room)] or [b""]
         for i, part in enumerate(parts):
             chained = i < len(parts) - 1 or more
@@ -387,19 +384,15 @@ class Radio:
             frame = self._block(t, PCB_I | t.bn | (PCB_CHAINING if chained else 0), part, nad, use_cid)
             got = yield from self._block_exchange(t, frame, use_cid)
             if got is None:
-                t.tx_open = False
                 return ST_TIMEOUT, b"", False
             pcb, inf = got
             if chained:
                 if (pcb & 0xE6) != 0xA2 or (pcb & 1) != t.bn:
-                    t.tx_open = False
                     return ST_PROTOCOL, b"", False
                 t.bn ^= 1  # rule B
                 continue
-            t.tx_open = False
             return (yield from self._take_answer(t, pcb, inf, use_cid))
-        t.tx_open = True
-        return ST_OK, b"", False
+        return ST_OK, b"", False  # MI from the host: the card has acknowledged every block
 
     def _take_answer(self, t: Target, pcb: int, inf: bytes, use_cid: bool) -> Wait:
         """Collect the card's (chained) answer until it ends or the host's 262 bytes are full."""
@@ -455,7 +448,7 @@ class Radio:
         """S(DESELECT) for ISO-DEP, HLTA otherwise: the card goes to HALT."""
         if not self.present(t):
             return False
-        if t.iso_dep:
+        if t.ats is not None:
             got = yield from self.air(self._block(t, PCB_S_DESELECT, use_cid=use_cid), t.ats.fwt)
             ok = got is not None
         else:
@@ -463,7 +456,7 @@ class Radio:
             yield from self.air(AirFrame(with_crc(HLTA)), FRAME_TIMEOUT_S)  # a halted card does not answer
             ok = True
         t.selected = False
-        t.rx_buffer, t.rx_open, t.tx_open = b"", False, False
+        t.rx_buffer, t.rx_open = b"", False
         return ok
 
     # -- the CIU driven by the host (InCommunicateThru, WriteRegister) ---------------------------------
