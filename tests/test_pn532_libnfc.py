@@ -10,6 +10,7 @@ checks presence with its own ISO-DEP pings. The chip is served as
 """
 import os
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -192,3 +193,32 @@ def test_libnfc_program_runs_the_vitale_protocol(serve, wallet_path, tmp_path):
     sent = model.card.sessions[-1]
     assert presentation == sent["presentation"] and th == sent["transcript_hash"]
     assert not model.errors
+
+
+def test_vitale_sim_pn532_command(tmp_path, wallet_path):
+    """``vitale-sim pn532``: the chip on a pty, a phone in its field, ``remove`` / ``tap`` / ``quit`` on stdin."""
+    link = str(tmp_path / "pn532")
+    sim = subprocess.Popen([os.path.join(os.path.dirname(sys.executable), "vitale-sim"), "pn532", "--link", link,
+                            "--phone", wallet_path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                           bufsize=1)
+    timer = threading.Timer(120, sim.kill)  # a bound, not a synchronisation
+    timer.start()
+    try:
+        assert sim.stdout.readline().strip() == f"simulated PN532 (HSU, 115200 8N1) on {link} with a phone in the field"
+        env = dict(os.environ, LIBNFC_DEVICE=f"pn532_uart:{link}:115200", LIBNFC_AUTO_SCAN="false",
+                   LIBNFC_INTRUSIVE_SCAN="false", LIBNFC_LOG_LEVEL="0")
+        assert "1 ISO14443A passive target(s) found:" in _run(["nfc-list"], env).stdout
+        sim.stdin.write("remove\n")
+        assert sim.stdout.readline().strip() == "ok phone removed"
+        assert "0 ISO14443A passive target(s) found." in _run(["nfc-list", "-v"], env).stdout
+        sim.stdin.write(f"tap {wallet_path}\n")
+        assert sim.stdout.readline().strip() == "ok phone in the field"
+        assert "1 ISO14443A passive target(s) found:" in _run(["nfc-list"], env).stdout
+        sim.stdin.write("quit\n")
+        assert sim.wait() == 0
+        assert not os.path.lexists(link)
+    finally:
+        timer.cancel()
+        if sim.poll() is None:
+            sim.kill()
+            sim.wait()

@@ -1,7 +1,8 @@
 """PN532 over HSU (high-speed UART, 115200 8N1 by default).
 
 The chip sleeps after power-up: the first frame must follow a wake-up
-preamble (0x55 0x55 then zeros, UM0701-02 section 6.2.3 / 7.2.11). The UART
+preamble (0x55 0x55 then zeros, then a pause: UM0701-02 section 6.3.2.3, the
+chip wakes on the 5th rising edge and needs T_osc_start, up to 2 ms). The UART
 object is shaped like ``machine.UART`` configured with ``timeout=0``:
 ``any()``, ``read(n)`` → bytes or None, ``write(buf)``; optionally ``init(baudrate=)``.
 """
