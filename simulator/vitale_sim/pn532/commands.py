@@ -33,7 +33,8 @@ DEFAULT_FLAGS = F_AUTO_ATR_RES | F_AUTO_RATS  # assumption: drivers that never s
 BAUD_RATES = (9600, 19200, 38400, 57600, 115200, 230400, 460800, 921600, 1288000)
 RF_ITEM_LENGTHS = {0x01: 1, 0x02: 3, 0x04: 1, 0x05: 3, 0x0A: 11, 0x0B: 8, 0x0C: 3, 0x0D: 9}
 AUTOPOLL_TYPES = (0x00, 0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x20, 0x23, 0x40, 0x41, 0x42, 0x80, 0x81, 0x82)
-ATR_REQ_106 = bytes.fromhex("F0")  # the start byte of NFC-DEP frames at 106 kbps passive
+# ATR_REQ at 106 kbps passive (ISO/IEC 18092): start byte F0, LEN, D4 00, NFCID3i, DIDi BSi BRi PPi, CRC_A
+ATR_REQ_106 = AirFrame(with_crc(bytes.fromhex("F011D400") + bytes(14)))
 
 WAKE_RF = 0x08  # PowerDown WakeUpEnable: the RF level detector (the host interfaces' bits are in link.py)
 
@@ -439,19 +440,23 @@ class Firmware:
         need(act == 0 or not nxt & 0x01, "no passive initiator data in active mode")
         return self._jump(act, br)
 
+    def _atr_timeout(self) -> float:
+        """RFConfiguration item 0x02's ATR_RES timeout: 100 us x 2^(n-1)."""
+        return 100e-6 * (1 << (min(self.radio.atr_timeout_code or 1, 0x10) - 1))
+
     def _jump(self, act: int, br: int) -> Generator[float, None, bytes]:
         yield from self._drop_targets()
-        timeout = 100e-6 * (1 << (min(self.radio.atr_timeout_code or 1, 0x10) - 1))
         for _ in self._tries(self.max_retries[0]):
             if act == 0 and br == 0:
                 t = yield from self.radio.poll(BR_106A, b"", False, 1)
                 if t is not None:
-                    yield from self.radio.air(AirFrame(with_crc(ATR_REQ_106 + b"\x11\xd4\x00" + bytes(14))), timeout)
+                    yield from self.radio.air(ATR_REQ_106, self._atr_timeout())
             elif act == 0:
-                yield from self.radio.poll(br, bytes.fromhex("00FFFF0000"), False, 1)
-            else:
+                yield from self.radio.poll(BR_212F if br == 1 else BR_424F, bytes.fromhex("00FFFF0000"), False, 1)
+            else:  # active mode: NFC active framing at the asked speed
                 self.radio.set_field(True)
-                yield timeout
+                self.radio.ciu[C.TX_MODE] = self.radio.ciu[C.RX_MODE] = 0x81 | (br << 4)
+                yield from self.radio.air(ATR_REQ_106, self._atr_timeout())
         return self._status(ST_TIMEOUT)
 
     def in_atr(self, p: bytes) -> Result:
@@ -460,13 +465,12 @@ class Firmware:
         t = self._target(p[0])
         if t is None:
             return self._status(ST_CONTEXT)
-        return self._atr(t)
+        return self._atr()
 
-    def _atr(self, t: Target) -> Generator[float, None, bytes]:
-        timeout = 100e-6 * (1 << (min(self.radio.atr_timeout_code or 1, 0x10) - 1))
+    def _atr(self) -> Generator[float, None, bytes]:
         self.radio.mode_a(crc=True)
         for _ in self._tries(self.max_retries[0]):
-            yield from self.radio.air(AirFrame(with_crc(ATR_REQ_106 + b"\x11\xd4\x00" + bytes(14))), timeout)
+            yield from self.radio.air(ATR_REQ_106, self._atr_timeout())
         return self._status(ST_TIMEOUT)
 
     def in_psl(self, p: bytes) -> Result:

@@ -501,6 +501,7 @@ class Radio:
         ticks = 0 if code == 0 else 1 << (min(code, 0x10) - 1)
         self.ciu[C.T_RELOAD_HI], self.ciu[C.T_RELOAD_LO] = ticks >> 8, ticks & 0xFF
         status, data = yield from self._ciu_transceive(payload if payload else None, self.retry_timeout())
+        self.ciu.fifo = []  # the firmware read the answer out of the FIFO
         return status, data
 
     def _ciu_transceive(self, payload: Optional[bytes], timeout: Optional[float]) -> Wait:
@@ -510,7 +511,10 @@ class Radio:
             self.ciu.exchange_done(None, 0, 0, 0)
             return ST_TIMEOUT, b""
         status, data, last_bits, errors = self.ciu_reply(answer)
-        fdt_cycles = 1172 if answer.data and answer.data[-1] & 0x80 else 1236  # ISO/IEC 14443-3 FDT, n = 9
+        # ISO/IEC 14443-3 frame delay time (n = 9) after the PCD's last bit (the last byte's odd parity),
+        # plus the 5 bits the CIU's timer runs into the answer
+        last = frame.data[-1] if frame is not None and frame.data else 0
+        fdt_cycles = 1236 if bin(last).count("1") % 2 == 0 else 1172
         ticks = (fdt_cycles + 5 * 128) // self.ciu.timer_divider()
         self.ciu.exchange_done(data, last_bits, errors, ticks)
         return status, data
@@ -521,20 +525,14 @@ class Radio:
         payload = bytes(self.ciu.fifo)
         self.ciu.fifo = []
         if command == C.CMD_TRANSMIT:
-            frame = self.ciu_frame(payload)
-            self.rf_frames += 1
-            self.rf_bytes_to_card += len(frame.data)
-            if self.picc is not None and self.field and self._type_a_106():
-                try:
-                    self.picc.receive(frame, time.monotonic())
-                except CardRemoved:
-                    self.remove()
+            _drain(self.air(self.ciu_frame(payload), 0.0))
             self.ciu.exchange_done(None, 0, 0, 0)
             self.ciu.regs[C.COMM_IRQ] &= ~C.IRQ_TIMER
             return
-        run = self._ciu_transceive(payload, 0.0)
-        try:
-            while True:
-                next(run)  # the answer is immediate or never: the FIFO is read after this write
-        except StopIteration:
-            pass
+        _drain(self._ciu_transceive(payload, 0.0))  # the answer is immediate or never
+
+
+def _drain(gen: Wait) -> None:
+    """Run a procedure to its end without waiting (its waits are all zero here)."""
+    for _ in gen:
+        pass
