@@ -9,7 +9,7 @@ on a radio that exchanges real ISO/IEC 14443 frames with the card
 (``radio.py``, ``vitale_sim.iso14443a``).
 
 Host dialogue (section 6.2.2): every well-formed command frame is ACKed at
-once (the manual bounds it at 15 ms), then answered when its RF work is done.
+once (hosts resend after ~15 ms without it), then answered when its RF work is done.
 A NACK from the host gets the last response again; an ACK aborts the command
 in progress (a new command replaces it too); a bad checksum, an unknown
 command or wrong parameters get the error frame. Commands that wait (for a
