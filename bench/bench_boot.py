@@ -10,19 +10,17 @@ about 190 KB.
 """
 import json
 import os
-import sys
+
+from vitale_sim import runtimes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-
-from runtimes import run_script  # noqa: E402
 
 TRUST_LIST = os.path.join(ROOT, "simulator", "vitale_sim", "testpki", "trustlist.cose")
 
 
 def figures() -> dict:
-    out = run_script("micropython", os.path.join(HERE, "fw_boot.py"), TRUST_LIST).stdout.decode()
+    out = runtimes.run("micropython", os.path.join(HERE, "fw_boot.py"), TRUST_LIST).stdout.decode()
     got = json.loads(out.strip().splitlines()[-1])
     if got["trust_version"] < 1:
         raise RuntimeError("the trust list did not load")

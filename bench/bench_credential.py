@@ -19,15 +19,13 @@ Runnable alone (``python bench/bench_credential.py`` prints JSON) or through
 import json
 import os
 import random
-import sys
 import tempfile
 import time
 
+from vitale_sim import runtimes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-
-from runtimes import run_script  # noqa: E402
 
 RUNS = 24  # 3 rounds of 8 distinct presentations (a QR is accepted once)
 
@@ -64,7 +62,7 @@ def _inputs(tmp: str) -> str:
 
 
 def _run(runtime: str, path: str) -> dict:
-    out = run_script(runtime, os.path.join(HERE, "fw_credential.py"), path).stdout.decode().strip().splitlines()[-1]
+    out = runtimes.run(runtime, os.path.join(HERE, "fw_credential.py"), path).stdout.decode().strip().splitlines()[-1]
     got = json.loads(out)
     if not got["all_ok"]:
         raise RuntimeError(f"{runtime}: a bench presentation did not verify")

@@ -18,13 +18,11 @@ Heap figures and how they are measured: see bench/fw_ecdsa.py.
 """
 import json
 import os
-import sys
+
+from vitale_sim import runtimes
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-
-from runtimes import run_script  # noqa: E402
 
 SHARED_BENCH = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench"))
 SCRIPT = os.path.join(HERE, "fw_ecdsa.py")
@@ -33,7 +31,7 @@ SCRIPT = os.path.join(HERE, "fw_ecdsa.py")
 def run(runtime: str) -> dict:
     if not os.path.exists(os.path.join(SHARED_BENCH, "naive_p256.py")):
         raise FileNotFoundError(f"naive yardstick not found in {SHARED_BENCH}")
-    proc = run_script(runtime, SCRIPT, paths=(SHARED_BENCH,), timeout=300)
+    proc = runtimes.run(runtime, SCRIPT, paths=(SHARED_BENCH,), timeout=300)
     return json.loads(proc.stdout.decode().strip().splitlines()[-1])
 
 

@@ -1,17 +1,15 @@
 """Link figures: wire overhead, decode throughput on both runtimes, HELLO round trip over the pty."""
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 
+from vitale_link import frame, messages
+from vitale_sim import runtimes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
 
-from runtimes import run_script  # noqa: E402
-from vitale_link import frame, messages  # noqa: E402
 
 
 def overhead_1k() -> float:
@@ -21,7 +19,7 @@ def overhead_1k() -> float:
 
 
 def decode_mbps(runtime: str) -> float:
-    out = run_script(runtime, os.path.join(HERE, "fw_link.py")).stdout.decode().strip().splitlines()[-1]
+    out = runtimes.run(runtime, os.path.join(HERE, "fw_link.py")).stdout.decode().strip().splitlines()[-1]
     result = json.loads(out)
     return result["payload_bytes"] / result["us"]  # bytes per µs = MB/s
 

@@ -24,18 +24,13 @@ and forwards each exchange:
 import fcntl
 import json
 import os
-import statistics
-import subprocess
-import sys
 import tempfile
 import tty
 
+from vitale_sim import runtimes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-sys.path.insert(0, os.path.join(ROOT, "simulator"))
-
-from runtimes import command  # noqa: E402
 
 HSU_BAUD = 115200
 RF_BPS = 13.56e6 / 128
@@ -66,12 +61,9 @@ def one_tap(runtime: str = "micropython") -> dict:
         model.tap(phone)
         model.reset_counters()
         try:
-            cmd = command(runtime, os.path.join(HERE, "fw_nfc.py"), json.dumps({"fd": slave, "vector": VECTOR,
-                                                                          "trustlist": TRUST_LIST}))
-            proc = subprocess.run(cmd, pass_fds=(slave,), capture_output=True, timeout=120, cwd=ROOT)
-            if proc.returncode:
-                raise RuntimeError(proc.stderr.decode()[-2000:])
-            fw = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+            fw = runtimes.run_json(runtime, os.path.join(HERE, "fw_nfc.py"),
+                                   json.dumps({"fd": slave, "vector": VECTOR, "trustlist": TRUST_LIST}),
+                                   pass_fds=(slave,), timeout=120)
             frames = list(model.frames)
             rf = model.counters()
         finally:

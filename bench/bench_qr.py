@@ -24,15 +24,13 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 
+from vitale_sim import runtimes
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-sys.path.insert(0, os.path.join(ROOT, "tests"))
-
-from runtimes import run_script  # noqa: E402
 
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
@@ -92,7 +90,7 @@ def _gm65_figures() -> dict:
     arg = json.dumps({"codes": codes, "chunk": 32})
     out = {}
     for runtime in ("micropython", "cpython"):
-        line = run_script(runtime, os.path.join(HERE, "fw_qr.py"), arg).stdout.decode().strip().splitlines()[-1]
+        line = runtimes.run(runtime, os.path.join(HERE, "fw_qr.py"), arg).stdout.decode().strip().splitlines()[-1]
         got = json.loads(line)
         if not got["ok"]:
             raise RuntimeError(f"{runtime}: the GM65 bench did not deliver every code")

@@ -16,7 +16,7 @@ import time
 
 import sim_board
 import simhost
-from app.tasks import Scheduler
+from core.tasks import Scheduler
 from nfc import make_pn532, session
 from nfc.capture import NfcCapture
 from verify.verifier import Verifier
@@ -57,7 +57,7 @@ def on_result(ev):
         state["event"] = ev
 
 
-cap = NfcCapture(make_pn532(("uart", sim_board.FdStream(cfg["fd"])), 100), rnd, on_result)
+cap = NfcCapture(make_pn532(("uart", sim_board.FdStream(cfg["fd"])), sim_board.SimBoard.pn532_ack_timeout_ms), rnd, on_result)
 sched = Scheduler()
 sched.spawn(cap.task(), "nfc")
 

@@ -8,7 +8,7 @@ import time
 
 import simhost
 
-from app.tasks import Scheduler
+from core.tasks import Scheduler
 from qr.capture import QrCapture
 from qr.gm65 import ACK, Gm65
 

@@ -1,23 +1,19 @@
-import os
-import sys
-import time
-
+"""Fixtures of the whole suite. Firmware checks run once per runtime of ``vitale_sim.runtimes.selected()``
+(CPython and the real MicroPython interpreter unless ``VITALE_RUNTIMES`` says otherwise)."""
 import pytest
 from hypothesis import settings
+from vitale_sim import runtimes
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-
-from runtimes import FUZZ, RUNTIMES  # noqa: E402
+from support import FUZZ
 
 # `make fuzz` sets VITALE_FUZZ (a multiplier of every property test's example count).
 settings.register_profile("vitale", max_examples=100 * FUZZ, deadline=None)
 settings.load_profile("vitale")
 
 
-@pytest.fixture(params=RUNTIMES)
+@pytest.fixture(scope="module", params=runtimes.selected())
 def runtime(request):
-    """Each test that takes this runs once on CPython and once on real MicroPython."""
+    """The name of a firmware runtime: a test that takes this runs once on each."""
     return request.param
 
 
@@ -29,17 +25,3 @@ def wallet_path(tmp_path_factory):
     path = tmp_path_factory.mktemp("wallet") / "phone.wallet"
     load_test_pki().new_wallet().save(path)
     return str(path)
-
-
-def _wait_for(condition, timeout=60.0):
-    """Wait until ``condition()`` holds (a generous bound, not a timing claim)."""
-    end = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < end, "condition not met in time"
-        time.sleep(0.002)
-
-
-@pytest.fixture
-def wait_for():
-    """``wait_for(condition, timeout=60)``: poll a condition, fail after a generous bound."""
-    return _wait_for

@@ -8,7 +8,7 @@ import glob
 import json
 import os
 
-from runtimes import ROOT, run_script
+from support import ROOT, check
 
 COSE_DIR = os.path.join(ROOT, "tests", "vectors", "cose")
 FILES = sorted(glob.glob(os.path.join(COSE_DIR, "sign-*.json")))
@@ -21,8 +21,7 @@ def test_there_are_examples():
 
 
 def test_cose_wg_on_firmware(runtime):
-    proc = run_script(runtime, os.path.join(ROOT, "tests", "firmware", "verify_cose_wg.py"), *FILES)
-    out = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    out = check(runtime, "verify_cose_wg.py", *FILES)
     assert len(out) == len(FILES)
     for e in out:
         if e["file"].startswith("sign-pass"):

@@ -9,18 +9,10 @@ import os
 import random
 import zlib
 
-import pytest
-
-from runtimes import ROOT, run_script
+from support import ROOT, check
 from verdicts import same_reason
 
 VECTORS = os.path.join(ROOT, "protocol", "vectors", "credential", "vectors.json")
-FW = os.path.join(ROOT, "tests", "firmware")
-
-
-def run_json(runtime, script, *args):
-    proc = run_script(runtime, os.path.join(FW, script), *args)
-    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
 
 
 def load_vectors():
@@ -30,7 +22,7 @@ def load_vectors():
 
 def test_vectors_on_firmware(runtime):
     vec = load_vectors()
-    out = run_json(runtime, "verify_vectors.py", VECTORS)
+    out = check(runtime, "verify_vectors.py", VECTORS)
     steps = out["steps"]
     assert len(steps) == sum(len(c["steps"]) for c in vec["cases"])
     wrong = [(s["name"], s["step"], s["reason"], s["expected"], s["detail"]) for s in steps
@@ -83,7 +75,7 @@ def test_units_on_firmware(runtime, tmp_path):
     }
     path = tmp_path / "inputs.json"
     path.write_text(json.dumps(inputs))
-    out = run_json(runtime, "verify_units.py", str(path))
+    out = check(runtime, "verify_units.py", str(path))
     assert out["b45_encode"] == ["BB8", "%69 VD92EX0", "UJCLQE7W581", "QED8WEX0", ""]
     assert out["b45_decode"] == ["AB", "Hello!!", "base-45", "ietf!"]
     assert out["b45_decode_bytes"] == "ietf!"
@@ -122,7 +114,8 @@ def test_units_on_firmware(runtime, tmp_path):
     assert out["qr_bytes_ok"] == "ok"
     from vitale_reader.credential import ALL_REASONS
 
-    assert out["reasons"] == list(ALL_REASONS)  # the same codes, in the same order, on both sides
+    # the firmware loads the one list of reasons (CREDENTIAL.md §8, test_credential_host.py), on MicroPython too
+    assert out["reasons"] == list(ALL_REASONS)
 
 
 def fuzz_inputs(seed=20260101, n=60):
@@ -167,7 +160,7 @@ def test_fuzz_batch_on_firmware_agrees_with_host(runtime, tmp_path):
     inputs = fuzz_inputs()
     path = tmp_path / "fuzz.json"
     path.write_text(json.dumps(inputs))
-    out = run_json(runtime, "verify_fuzz.py", str(path))
+    out = check(runtime, "verify_fuzz.py", str(path))
     assert not [r for r in out["decode"] + out["qr"] + out["nfc"] if r.startswith("crash")]
     host = HostVerifier(load_trust_anchor(trust_list=bytes.fromhex(inputs["trust_list"])))
     host_qr = [host.verify_qr(t, inputs["now"]).reason for t in inputs["texts"]]

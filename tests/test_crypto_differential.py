@@ -29,9 +29,8 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from runtimes import ROOT, run_script
+from support import check
 
-SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_batch.py")
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 CURVE = ec.SECP256R1()
 
@@ -106,7 +105,6 @@ def test_differential(runtime, ecdsa, ecdh, keygen, hkdf, gcm):
         path = os.path.join(tmp, "batch.json")
         with open(path, "w") as f:
             json.dump(batch, f)
-        proc = run_script(runtime, SCRIPT, path, timeout=120)
-    got = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+        got = check(runtime, "crypto_batch.py", path, timeout=120)
     for kind in expect:
         assert got[kind] == expect[kind], (kind, got[kind], expect[kind])

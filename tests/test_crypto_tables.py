@@ -11,7 +11,7 @@ import sys
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from runtimes import ROOT
+from support import ROOT
 
 N = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 GEN = os.path.join(ROOT, "tools", "gen_p256_table.py")

@@ -8,17 +8,10 @@ high-s twin, rejection sampling in ``generate_keypair``, HMAC/HKDF/GCM
 edge cases (bad nonce and key sizes, short input, empty plaintext, wrong
 AAD, multi-chunk keystream), and the size of a TrustedKey table.
 """
-import json
-import os
-
-from runtimes import ROOT, run_script
-
-SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_units.py")
-
+from support import check
 
 def test_units(runtime):
-    proc = run_script(runtime, SCRIPT, timeout=120)
-    out = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    out = check(runtime, "crypto_units.py", timeout=120)
     assert out["failed"] == [], out
     assert out["checks"] >= 90
     assert out["info"]["trusted_key_table_bytes"] == 192 * 64

@@ -13,9 +13,8 @@ import os
 
 import pytest
 
-from runtimes import ROOT, run_script
+from support import ROOT, check
 
-SCRIPT = os.path.join(ROOT, "tests", "firmware", "crypto_vectors.py")
 WYCHEPROOF = os.path.join(ROOT, "tests", "vectors", "wycheproof")
 
 FILES = {
@@ -40,8 +39,7 @@ def _gcm_supported(group):
 @pytest.mark.parametrize("kind", sorted(FILES))
 def test_wycheproof(runtime, kind):
     doc = _load(kind)
-    proc = run_script(runtime, SCRIPT, kind, os.path.join(WYCHEPROOF, FILES[kind]), timeout=240)
-    out = json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    out = check(runtime, "crypto_vectors.py", kind, os.path.join(WYCHEPROOF, FILES[kind]), timeout=240)
     assert out["failures"] == [], out["failures"]
     assert out["passed"] == out["total"]
     every = sum(len(g["tests"]) for g in doc["testGroups"])

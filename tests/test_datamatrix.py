@@ -6,17 +6,14 @@ taken for a Datamatrix INS. The end-to-end case goes image -> scan_image ->
 simulated GM65 -> firmware driver -> parser.
 """
 import json
-import os
 import random
 
-import pytest
-
-from runtimes import ROOT, run_script
+from rigs import configured, outcomes, run_gm65
+from support import check, wait_until
 from vitale_sim import datamatrix as dm
 from vitale_sim.camera import degrade, scan_image
 from vitale_sim.issuer.identity import TestIdentity, random_identity
 
-PARSE = os.path.join(ROOT, "tests", "firmware", "qr_ins_parse.py")
 GS = "\x1d"
 OID_TEST = "1.2.250.1.213.1.4.10"
 
@@ -35,8 +32,7 @@ def expected(ident):
 
 
 def parse_all(runtime, texts):
-    proc = run_script(runtime, PARSE, json.dumps(texts))
-    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
+    return check(runtime, "qr_ins_parse.py", json.dumps(texts))
 
 
 # -- the generator: C40 really, and zxing-cpp reads it back --------------------------------
@@ -180,7 +176,6 @@ def test_foreign_code_images_decode_as_themselves():
 # -- end to end: image -> camera -> simulated GM65 -> firmware driver -> parser -------------
 
 def test_image_to_firmware_parse(runtime):
-    from test_qr_gm65 import configured, run_fw
 
     ident = identity(matricule="2690299341732", birthplace="99134", sex="F", first_names="MARIE ANNE")
     photo = degrade(dm.make_ins_image(ident, module_px=8), scale=0.8, rotate=12, blur=0.6, noise=10, seed=1)
@@ -189,12 +184,12 @@ def test_image_to_firmware_parse(runtime):
     texts = scan_image(photo) + scan_image(dm.make_text_image(bad_text))
     assert len(texts) == 2
 
-    def scenario(model):
-        assert configured(model)
-        for t in texts:
-            model.present(t)
-            model.wait_for(lambda m, t=t: any(e.startswith(t.encode()) for e in m.emitted))
+    def scenario(rig):
+        configured(rig)
+        for n, text in enumerate(texts, 1):
+            rig.model.present(text)
+            wait_until(lambda n=n: len(outcomes(rig)) >= n, what=f"code {n} parsed")
 
-    out, model = run_fw(runtime, {"session_ms": 1000, "parse_ins": True, "run_ms": 20000, "expect": 2}, scenario)
-    assert out["events"] == [["ins", expected(ident)], ["ins_error", "bad_key"]]
-    assert model.emitted[0] == texts[0].encode() + b"\r\n" and b"\x1d" in model.emitted[0]
+    out, rig = run_gm65(runtime, {"session_ms": 1000, "parse_ins": True}, scenario)
+    assert outcomes(rig) == [{"kind": "ins", "identity": expected(ident)}, {"kind": "ins_error", "code": "bad_key"}]
+    assert rig.model.emitted[0] == texts[0].encode() + b"\r\n" and b"\x1d" in rig.model.emitted[0]

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from runtimes import ROOT
+from support import ROOT
 
 from vitale_sim import testpki
 from vitale_sim.issuer import Pki, Wallet, nir_key, random_identity

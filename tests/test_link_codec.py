@@ -3,7 +3,7 @@ import random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from runtimes import FUZZ
+from support import FUZZ
 from vitale_link import cobs, frame, messages
 from vitale_link.endpoint import Endpoint
 from vitale_link.errors import FrameError, FrameTooLong, LinkError, MessageError

@@ -31,7 +31,7 @@ from vitale_reader import nfc_session, pcsc
 from vitale_sim.phone import EXPECTED, FAULTS, SimPhone
 from vitale_sim.vpcd import VpcdCard
 
-from runtimes import ROOT
+from support import ROOT
 
 VECTOR = os.path.join(ROOT, "protocol", "vectors", "nfc", "session_v1.json")
 STATE_DIR = "/tmp/vitale-pcscd-tests"
@@ -271,7 +271,6 @@ def test_session_matches_the_vector_byte_for_byte():
     shared = priv.exchange(ec.ECDH(), ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), phone_pub))
     assert shared == bytes.fromhex(v["shared_secret"])
     assert nfc_session.session_key(shared, result.transcript_hash) == bytes.fromhex(v["session_key"])
-    assert nfc_session.KEY_INFO.hex() == v["hkdf_info"] and nfc_session.GCM_IV.hex() == v["gcm_iv"]
     assert "presentation" not in repr(result) and v["presentation"][:16] not in repr(result)
 
 
@@ -395,10 +394,10 @@ def test_faulty_phone_then_a_good_tap(slot, wallet_path, fault):
         if kind == "capture_error":
             assert isinstance(event, CaptureErrorEvent), event
             assert (event.source, event.reason) == ("nfc", reason)
-        else:  # a presentation reached the verifier, which refuses it
+        else:  # a presentation reached the verifier, which refuses it for that one reason
             assert isinstance(event, CredentialEvent), event
-            assert not event.verified and not event.reader_ok
-            assert event.reason == event.reader_reason != "ok"
+            assert (event.source, event.verified, event.reader_ok) == ("nfc", False, False)
+            assert (event.reason, event.reader_reason) == (reason, reason)
         reader.exchange_timeout, reader.tap_timeout = GENEROUS["exchange_timeout"], GENEROUS["tap_timeout"]
         again = tap(reader, port, wallet_path)  # the reader keeps working for the next tap
         assert isinstance(again, CredentialEvent) and again.verified, again

@@ -6,12 +6,12 @@ carrying the I2C / SPI bus transactions.
 """
 import pytest
 
-from test_nfc_support import Rig
+from rigs import Pn532Rig
 
 
 @pytest.mark.parametrize("transport", ["uart", "i2c", "spi"])
 def test_driver_against_model(runtime, transport):
-    res = Rig(runtime, transport, "nfc_driver.py").wait(180)
+    res = Pn532Rig(runtime, transport, "nfc_driver.py").wait(180)
     assert res["begin"] == {"ok": [0x32, 1, 6, 7]}
     assert res["no_card"] == {"ok": None}
     assert res["target"] == {"tg": 1, "sens_res": "0004", "sel_res": 0x20, "uid_len": 4, "ats": "0578807002",

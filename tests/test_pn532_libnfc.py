@@ -20,6 +20,8 @@ from vitale_sim import phone_protocol as pp
 from vitale_sim.cli import run_pn532_alone
 from vitale_sim.iso14443a import crc_a
 
+from support import wait_until
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -96,14 +98,14 @@ def test_nfc_list_empty_field(serve):
     assert not model.errors
 
 
-def test_nfc_poll_reports_the_phone_until_it_leaves(serve, wallet_path, wait_for):
+def test_nfc_poll_reports_the_phone_until_it_leaves(serve, wallet_path):
     env, model = serve(wallet_path)
     seen = []
     model.on_command = lambda cmd, params: seen.append((cmd, params))
     proc = subprocess.Popen(["nfc-poll"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # InAutoPoll found the phone; libnfc then pings it (InCommunicateThru R(NAK)) until it is gone
-        wait_for(lambda: any(c == 0x42 for c, _ in seen))
+        wait_until(lambda: any(c == 0x42 for c, _ in seen), what="libnfc pinging the phone")
         uid = model.card.uid()
         model.remove()
         stdout, stderr = proc.communicate(timeout=60)

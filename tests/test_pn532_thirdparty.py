@@ -9,20 +9,14 @@ protocol through ``InDataExchange``; the presentation decrypted here on
 """
 import os
 import threading
-import time
 
 import pytest
+import serial
+from adafruit_pn532.uart import PN532_UART  # installed by `make setup` (requirements-dev.txt)
+from cryptography.hazmat.primitives.asymmetric import ec
 
-from test_nfc_support import ROOT  # noqa: F401  (puts simulator/ on sys.path)
-
-pytest.importorskip("adafruit_pn532")
-serial = pytest.importorskip("serial")
-
-from adafruit_pn532.uart import PN532_UART  # noqa: E402
-from cryptography.hazmat.primitives.asymmetric import ec  # noqa: E402
-
-from vitale_sim import phone_protocol as pp  # noqa: E402
-from vitale_sim.cli import run_pn532_alone  # noqa: E402
+from vitale_sim import phone_protocol as pp
+from vitale_sim.cli import run_pn532_alone
 
 
 @pytest.fixture
@@ -81,5 +75,4 @@ def test_adafruit_driver_reads_the_simulated_phone(served):
         pn.call_function(0x52, params=[0x01], response_length=1)
         pn.call_function(0x32, params=[0x01, 0x00])
         assert not model.rf_on
-        time.sleep(0.01)
         assert pn.read_passive_target(timeout=1) is not None

@@ -2,19 +2,13 @@
 
 Byte-exact configuration frames with CRC-CCITT, codes with their tail,
 de-duplication, overlong / unreadable codes and a dead module as typed
-outcomes.
+outcomes. Every step waits on what the module model or the firmware
+reports (tests/rigs.py), never on the clock.
 """
-import json
-import os
-import socket
-import threading
+from rigs import configured, outcomes, run_gm65
+from support import wait_until
+from vitale_sim.scan_engine import ACK, command_frame, crc16
 
-import pytest
-
-from runtimes import ROOT, run_script
-from vitale_sim.scan_engine import ACK, Gm65Model, command_frame, crc16
-
-SCRIPT = os.path.join(ROOT, "tests", "firmware", "qr_gm65.py")
 ALNUM = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 
 
@@ -26,50 +20,6 @@ def presentation_like(n=700, seed=1):
         x = (x * 1103515245 + 12345) & 0x7FFFFFFF
         out.append(ALNUM[x % 45])
     return "".join(out)
-
-
-def run_fw(runtime, cfg, scenario=None, timeout=60):
-    """Run the firmware script with a model on the other end; ``scenario(model)`` runs in a thread."""
-    fw_sock, model_sock = socket.socketpair()
-    fw_sock.setblocking(False)
-    model = Gm65Model(model_sock.fileno(), decode_delay=0.01)
-    if cfg.get("no_model"):
-        model = None
-    else:
-        model.start()
-    cfg = dict(cfg, fd=fw_sock.fileno())
-    errors = []
-
-    def drive():
-        try:
-            scenario(model)
-        except Exception as err:  # reported by the test below
-            errors.append(err)
-
-    thread = None
-    if scenario is not None:
-        thread = threading.Thread(target=drive, daemon=True)
-        thread.start()
-    try:
-        proc = run_script(runtime, SCRIPT, json.dumps(cfg), timeout=timeout, pass_fds=(fw_sock.fileno(),))
-    finally:
-        if thread is not None:
-            thread.join(timeout=10)
-        if model is not None:
-            model.stop()
-        fw_sock.close()
-        model_sock.close()
-    assert not errors, errors
-    lines = proc.stdout.decode().strip().splitlines()
-    out = json.loads(lines[-1])
-    for line in lines[:-1]:
-        if line.startswith("{"):
-            out.update(json.loads(line))
-    return out, model
-
-
-def configured(model):
-    return model.wait_for(lambda m: m.sessions >= 1, timeout=20)
 
 
 # -- pure, host-side checks of the wire format ------------------------------------
@@ -105,10 +55,11 @@ def with_crc(hex_body):
 
 
 def test_configuration_frames_byte_exact(runtime):
-    def scenario(model):
-        assert configured(model)
+    def scenario(rig):
+        wait_until(lambda: rig.model.sessions >= 2, what="a second trigger after an empty session")
 
-    out, model = run_fw(runtime, {"session_ms": 1000, "run_ms": 2500}, scenario)
+    out, rig = run_gm65(runtime, {"session_ms": 1000}, scenario)
+    model = rig.model
     frames = [f.hex().upper() for f in model.received]
     expected = [with_crc(h) for h in EXPECTED_CONFIG]
     assert frames[:5] == expected
@@ -120,89 +71,98 @@ def test_configuration_frames_byte_exact(runtime):
     assert (cfg.mode, cfg.tail, cfg.session_ms, cfg.qr, cfg.datamatrix) == ("trigger", "CRLF", 1000, True, True)
     assert not cfg.saved  # never writes the module's flash
     assert out["state"] == "ready" and out["sessions"] >= 2  # re-triggered after an empty session
-    assert out["events"] == []
+    assert outcomes(rig) == []
 
 
 def test_presentation_text_with_tail_and_dedup(runtime):
+    """A code held in view is read again and again: one event; the next code is a new one.
+    (A code coming back after the hold-off counts again: tests/test_qr_units.py, with a clock by hand.)"""
     code1 = presentation_like(700, 1)
     code2 = presentation_like(650, 2)
 
-    def scenario(model):
-        assert configured(model)
-        model.present(code1, hold=1.5)  # held in view: read many times, one event
-        model.wait_for(lambda m: len(m.emitted) >= 3, timeout=10)
-        model.wait_for(lambda m: not m._in_view, timeout=10)
-        model.present(code2)  # a new code: a new event
-        model.wait_for(lambda m: len(m.emitted) >= 4, timeout=10)
-        import time
-        time.sleep(1.6)  # absent longer than the hold-off (1000 ms): counts again
-        model.present(code1)
+    def scenario(rig):
+        configured(rig)
+        rig.model.present(code1, hold=1.5)  # held in view: read many times, one event
+        wait_until(lambda: len(rig.model.emitted) >= 3, what="code 1 read three times")
+        wait_until(lambda: rig.model.in_view == 0, what="code 1 out of view")
+        rig.model.present(code2)
+        wait_until(lambda: len(outcomes(rig)) >= 2, what="code 2 reported")
 
-    out, model = run_fw(runtime, {"session_ms": 1000, "hold_off_ms": 1000, "run_ms": 20000, "expect": 3},
-                        scenario)
-    assert out["events"] == [["code", code1], ["code", code2], ["code", code1]]
-    assert out["duplicates"] >= 2
+    out, rig = run_gm65(runtime, {"session_ms": 1000}, scenario)
+    assert outcomes(rig) == [{"kind": "code", "text": code1}, {"kind": "code", "text": code2}]
+    # every read of code 1 reached the capture before code 2: all but one were duplicates
+    reads = sum(1 for e in rig.events if e["kind"] == "read")
+    assert reads == len(rig.model.emitted) >= 4 and out["duplicates"] == reads - 2
     # byte for byte on the wire: text + CR LF, only after a trigger
-    assert model.emitted[0] == code1.encode() + b"\r\n"
-    assert len(model.emitted) >= 4
+    assert rig.model.emitted[0] == code1.encode() + b"\r\n"
 
 
 def test_overlong_and_garbage_are_typed(runtime):
     good = "HC1:NOT-OURS-BUT-READABLE"
 
-    def scenario(model):
-        assert configured(model)
-        model.present("A" * 600)  # over max_len 512
-        model.wait_for(lambda m: len(m.emitted) >= 1)
-        model.present(b"\xff\xfe\x00garbage")  # not UTF-8
-        model.wait_for(lambda m: len(m.emitted) >= 2)
-        model.present(b"ABC\x01DEF")  # a control byte
-        model.wait_for(lambda m: len(m.emitted) >= 3)
-        model.present(good)
+    def scenario(rig):
+        configured(rig)
+        for n, shown in enumerate(("A" * 600, b"\xff\xfe\x00garbage", b"ABC\x01DEF", good), 1):
+            rig.model.present(shown)  # over max_len 512; not UTF-8; a control byte; fine
+            wait_until(lambda n=n: len(outcomes(rig)) >= n, what=f"outcome {n}")
 
-    out, _ = run_fw(runtime, {"session_ms": 1000, "max_len": 512, "run_ms": 20000, "expect": 4}, scenario)
-    kinds = [e[:2] for e in out["events"]]
-    assert kinds == [["error", "too_long"], ["error", "bad_encoding"], ["error", "bad_encoding"],
-                     ["code", good]]
+    out, rig = run_gm65(runtime, {"session_ms": 1000, "max_len": 512}, scenario)
+    got = outcomes(rig)
+    assert [(e["kind"], e.get("code")) for e in got] == [("error", "too_long"), ("error", "bad_encoding"),
+                                                         ("error", "bad_encoding"), ("code", None)]
+    assert got[3]["text"] == good
     # details are technical, never the content
-    for e in out["events"][:3]:
-        assert "garbage" not in e[2] and "AAAA" not in e[2]
+    assert [e["detail"] for e in got[:3]] == ["code of 600 bytes, max 512", "control byte 0 at 2",
+                                              "control byte 1 at 3"]
 
 
 def test_dead_module_is_engine_error_once(runtime):
-    out, _ = run_fw(runtime, {"no_model": True, "ack_ms": 100, "retry_ms": 300, "run_ms": 1500})
-    errors = [e for e in out["events"] if e[0] == "error"]
-    assert [e[1] for e in errors] == ["engine_error"]
+    """Nothing answers: the driver keeps trying to configure it, and says so once."""
+    first_write = bytes.fromhex(with_crc(EXPECTED_CONFIG[0]))
+
+    def scenario(rig):
+        # the firmware's frames pile up unanswered on our end: wait for two rounds of 3 tries
+        wait_until(lambda: rig.unanswered().count(first_write) >= 6, what="two configuration rounds")
+
+    out, rig = run_gm65(runtime, {"ack_ms": 100, "retry_ms": 300}, scenario, model=False)
+    assert [(e["kind"], e["code"]) for e in outcomes(rig)] == [("error", "engine_error")]
     assert out["state"] == "failed"
 
 
 def test_continuous_mode(runtime):
     code = presentation_like(120, 3)
 
-    def scenario(model):
-        assert model.wait_for(lambda m: m.config.mode == "continuous" and 0x0054 in m.config.written, 20)
-        model.present(code, hold=1.2)  # re-output every repeat_interval: one event
+    def scenario(rig):
+        wait_until(lambda: rig.model.config.mode == "continuous" and 0x0054 in rig.model.config.written,
+                   what="continuous mode configured")
+        rig.model.present(code, hold=1.2)  # output again every repeat_interval (1 s): one event
+        wait_until(lambda: sum(1 for e in rig.events if e["kind"] == "read") >= 2, what="two reads")
 
-    out, model = run_fw(runtime, {"mode": "continuous", "run_ms": 3500}, scenario)
-    assert out["events"] == [["code", code]]
-    assert model.config.mode == "continuous"
-    assert len(model.emitted) >= 2
+    out, rig = run_gm65(runtime, {"mode": "continuous"}, scenario)
+    assert outcomes(rig) == [{"kind": "code", "text": code}]
+    assert rig.model.config.mode == "continuous" and out["duplicates"] >= 1
 
 
 def test_pause_stops_triggering(runtime):
+    """Paused, the driver sends no trigger: a code in view is not read until capture resumes."""
     code = presentation_like(200, 4)
+    seen = {}
 
-    def scenario(model):
-        assert configured(model)
-        import time
-        time.sleep(0.6)  # paused now (at 300 ms)
-        model.present(code)  # in view while paused: not read
-        time.sleep(0.8)
-        assert model.emitted == []
-        assert model.wait_for(lambda m: len(m.emitted) == 1, 10)  # read after resume
+    def handler(rig, event):
+        if event["kind"] == "paused":
+            # a session triggered just before the pause runs out by itself (session_ms)
+            wait_until(lambda: not rig.model.session_active, what="the last session over")
+            seen["sessions_paused"] = rig.model.sessions
+            rig.model.present(code)  # in view while paused
+        elif event["kind"] == "resuming":  # after 800 ms of the firmware's own time, paused
+            seen["emitted_paused"] = list(rig.model.emitted)
+            seen["sessions_resumed"] = rig.model.sessions
 
-    out, model = run_fw(runtime, {"session_ms": 200, "pause": [300, 2500], "run_ms": 8000, "expect": 1},
-                        scenario)
-    assert out["events"] == [["code", code]]
-    # no trigger while paused (one session may have been running when pause() came)
-    assert out["resumed_at_sessions"] - out["paused_at_sessions"] <= 1
+    def scenario(rig):
+        configured(rig)
+        rig.push("pause", for_ms=800)
+        wait_until(lambda: len(outcomes(rig)) >= 1, what="the code read after resuming")
+
+    out, rig = run_gm65(runtime, {"session_ms": 200}, scenario, handler)
+    assert outcomes(rig) == [{"kind": "code", "text": code}]
+    assert seen["emitted_paused"] == [] and seen["sessions_resumed"] == seen["sessions_paused"]

@@ -1,18 +1,12 @@
 """QR capture units on both runtimes: dedup, text checks, GM65 parser, Tiny Code Reader, OpenMV fakes."""
-import json
-import os
-
 import pytest
 
-from runtimes import ROOT, run_script
-
-SCRIPT = os.path.join(ROOT, "tests", "firmware", "qr_units.py")
+from support import check
 
 
-@pytest.fixture(scope="module", params=("cpython", "micropython"))
-def units(request):
-    proc = run_script(request.param, SCRIPT)
-    return json.loads(proc.stdout.decode().strip().splitlines()[-1])
+@pytest.fixture(scope="module")
+def units(runtime):
+    return check(runtime, "qr_units.py")
 
 
 def test_dedup(units):

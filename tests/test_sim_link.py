@@ -16,14 +16,17 @@ def sim(runtime, tmp_path):
 
 
 def test_handshake_info_ping_time(sim):
+    before = time.time()
     with Reader(sim.link_path) as reader:
         assert reader.hello.protocol_version == 1
         assert reader.hello.board == "sim"
         assert reader.hello.device_id == sim.device_id.hex()
         info = reader.info()
+        after = time.time()
         assert info.firmware_version == reader.hello.firmware_version
-        assert abs(info.reader_unix_ms - time.time() * 1000) < 5000  # set_time ran at open
-        assert reader.ping(os.urandom(1000)) < 2.0
+        # Reader() set the clock to the host's time at open: the reader's time lies between
+        assert int(before * 1000) <= info.reader_unix_ms <= int(after * 1000) + 2  # ms rounding
+        reader.ping(os.urandom(1000))  # raises unless the reader echoes these 1000 bytes
         assert reader.set_time(1_700_000_000_000) >= 1_700_000_000_000
         with pytest.raises(ReaderTimeout):
             reader.next_event(timeout=0.2)
@@ -37,7 +40,7 @@ def test_unknown_and_malformed_messages_get_typed_errors(sim):
         with pytest.raises(CommandFailed) as err:
             reader.link.request(messages.SET_TIME, {}, 2.0)  # lacks unix_ms
         assert err.value.code == "bad_message"
-        assert reader.ping(b"still alive") < 2.0
+        reader.ping(b"still alive")  # raises unless echoed
 
 
 def test_noisy_line_and_reconnect(sim):
@@ -50,7 +53,7 @@ def test_noisy_line_and_reconnect(sim):
         port.read(4096)
     for _ in range(2):  # a host that comes and goes
         with Reader(sim.link_path) as reader:
-            assert reader.ping(b"x") < 2.0
+            reader.ping(b"x")  # raises unless echoed
 
 
 def test_missing_port_is_reader_unavailable(tmp_path):

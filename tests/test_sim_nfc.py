@@ -38,6 +38,15 @@ def test_tap_gives_a_verified_credential(setup, wallet_path):
     assert isinstance(gone, CardEvent) and not gone.present
 
 
+def removed(reader, timeout=20.0) -> CardEvent:
+    """Wait for the reader to report the phone gone (events of the tap before are skipped)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        event = reader.next_event(timeout=max(0.1, deadline - time.monotonic()))
+        if isinstance(event, CardEvent) and not event.present:
+            return event
+
+
 @pytest.mark.parametrize("fault", FAULTS)
 def test_faulty_phone_then_a_good_tap(setup, wallet_path, fault):
     sim, reader = setup
@@ -47,13 +56,12 @@ def test_faulty_phone_then_a_good_tap(setup, wallet_path, fault):
     if kind == "capture_error":
         assert isinstance(event, CaptureErrorEvent), event
         assert (event.source, event.reason) == ("nfc", reason)
-    else:  # a presentation reached the verifiers, which refuse it
+    else:  # a presentation reached both verifiers, which refuse it for the same, one reason
         assert isinstance(event, CredentialEvent), event
-        assert not event.verified and not event.reader_ok
-        assert event.reason == event.reader_reason != "ok"
+        assert (event.source, event.verified, event.reader_ok) == ("nfc", False, False)
+        assert (event.reason, event.reader_reason) == (reason, reason)
     sim.command("remove")
-    # the reader is ready for the next tap within a second of the phone leaving
-    time.sleep(1.0)
+    removed(reader)  # the reader saw the phone go: the next tap is a new one
     sim.command(f"tap {wallet_path}")
     event = outcome(reader)
     assert isinstance(event, CredentialEvent) and event.verified, event

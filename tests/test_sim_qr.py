@@ -9,6 +9,10 @@ from vitale_sim.issuer import forge
 from vitale_sim.issuer.pki import Pki
 from vitale_sim.testpki import DIR as TEST_PKI
 
+from support import firmware_constant, wait_until
+
+HOLD_OFF_MS = firmware_constant("qr/__init__.py", "HOLD_OFF_MS")  # the same code within it: one showing
+
 
 @pytest.fixture(scope="module")
 def pki():
@@ -79,9 +83,14 @@ def test_bad_codes_get_the_right_reason(setup, pki, case):
 def test_replayed_code_is_refused_after_dedup_lapses(setup, pki):
     sim, reader, tmp = setup
     text = pki.new_wallet().qr_text(int(time.time()))
-    show(sim, tmp, text)
-    assert next_event(reader, CredentialEvent).verified
-    time.sleep(3.5)  # longer than the camera's de-duplication hold-off: this is a second showing
+    show(sim, tmp, text)  # shown once: read once
+    first = next_event(reader, CredentialEvent)
+    assert first.verified
+    # A second showing once the reader's own clock is past the camera's de-duplication hold-off
+    # since that read (the event is stamped after it).
+    lapsed = first.reader_time.timestamp() * 1000 + HOLD_OFF_MS
+    wait_until(lambda: reader.info().reader_unix_ms > lapsed, what="the hold-off over on the reader's clock",
+               every=0.5)
     show(sim, tmp, text, name="again.png")
     event = next_event(reader, CredentialEvent)
     assert (event.verified, event.reader_reason) == (False, "replay")
@@ -112,9 +121,11 @@ def test_reader_reboot_while_the_host_is_connected(setup, pki):
     """The board resets under a connected host: the link carries on, the host sets the clock
     again on the reader's boot event, and the next code is verified."""
     sim, reader, tmp = setup
+    before = time.time()
     assert sim.command("reboot") == "ok rebooted"
-    assert reader.ping(b"after reboot") < 2.0
+    reader.ping(b"after reboot")  # raises unless echoed
     show(sim, tmp, pki.new_wallet().qr_text(int(time.time())))
     event = next_event(reader, CredentialEvent)
     assert event.verified and event.reader_reason == "ok", event
-    assert abs(reader.info().reader_unix_ms - time.time() * 1000) < 5000
+    # the host set the rebooted reader's clock again, from its own, after `before`
+    assert int(before * 1000) <= reader.info().reader_unix_ms <= int(time.time() * 1000) + 2  # ms rounding

@@ -3,7 +3,7 @@ import os
 import subprocess
 import sys
 
-from runtimes import ROOT
+from support import ROOT
 
 
 def test_mypy_host_library():

@@ -1,10 +1,12 @@
-"""Compile firmware/ and protocol/vitale_link to .mpy for each board's architecture.
+"""Compile firmware/ and the shared protocol packages to .mpy for each board's architecture.
 
     python tools/build_firmware.py --out build
 
 Writes build/firmware-rp2/ (armv6m, RP2040) and build/firmware-esp32/
 (xtensawin, ESP32): a tree to copy to the board's root. ``main.py`` stays
-source (MicroPython runs main.py, not main.mpy); the rest is bytecode.
+source (MicroPython runs main.py, not main.mpy), compiled once to check it;
+the rest is bytecode. Any module mpy-cross refuses fails the build
+(tests/test_firmware_build.py runs it in `make test`).
 """
 import argparse
 import os
@@ -14,7 +16,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TARGETS = {"rp2": "armv6m", "esp32": "xtensawin"}
-SOURCES = [("firmware", ""), ("protocol/vitale_link", "vitale_link")]
+SOURCES = [("firmware", ""), ("protocol/vitale_link", "vitale_link"), ("protocol/vitale_spec", "vitale_spec")]
 SOURCE_ONLY = {"main.py", "manifest.py"}
 
 
@@ -44,13 +46,20 @@ def build(out_dir: str) -> None:
                     src = os.path.join(folder, name)
                     if name in SOURCE_ONLY and rel == "." and prefix == "":
                         if name == "main.py":
+                            _compile(exe, arch, src, os.devnull)
                             shutil.copy(src, target)
+                            count += 1
                         continue
-                    dst = os.path.join(target, name[:-3] + ".mpy")
-                    subprocess.run([exe, "-march=" + arch, "-o", dst, "-s", os.path.relpath(src, ROOT), src],
-                                   check=True)
+                    _compile(exe, arch, src, os.path.join(target, name[:-3] + ".mpy"))
                     count += 1
         print(f"{board} ({arch}): {count} modules -> {dest_root}")
+
+
+def _compile(exe: str, arch: str, src: str, dst: str) -> None:
+    proc = subprocess.run([exe, "-march=" + arch, "-o", dst, "-s", os.path.relpath(src, ROOT), src],
+                          capture_output=True, text=True)
+    if proc.returncode:
+        sys.exit(f"mpy-cross -march={arch} refused {os.path.relpath(src, ROOT)}:\n{proc.stderr}")
 
 
 if __name__ == "__main__":

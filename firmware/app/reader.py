@@ -1,16 +1,13 @@
 """The reader application: the link to the host, the capture tasks, the events.
 
 ``ReaderApp(board).run()`` is the whole firmware. Every part is a task of
-``app.tasks.Scheduler``: the host link (this module), and the NFC and QR
+``core.tasks.Scheduler``: the host link (this module), and the NFC and QR
 captures when the board has them. Captured presentations are verified here
 and sent to the host as EVENT messages; nothing is dropped silently.
 """
-import time
-
 from micropython import const
 
-from app import tasks
-from app.clock import WallClock
+from core import clock, tasks
 from nfc.capture import make_nfc_capture
 from qr.capture import make_qr_capture
 from verify import cbor, ins_datamatrix, pinned
@@ -21,22 +18,24 @@ from vitale_link import PROTOCOL_VERSION, messages
 from vitale_link.endpoint import Endpoint
 from vitale_link.errors import FrameError, MessageError, QueueFull
 from vitale_link.frame import MAX_PAYLOAD
+from vitale_spec.nfc import RELAY_MS
 
 FIRMWARE_VERSION = "0.1.0"
 _OUTBOX_LEN = const(32)  # events waiting for the link (host absent or slow)
 _EVENT_WINDOW = const(1)  # one event in the link at a time: order kept across failures, replies never wait behind a backlog
 _READ_CHUNK = const(512)
+_EVENT_RETRY_MS = const(2000)  # after a failed delivery, offer the events again this much later (SPEC.md §4)
 
 
 class ReaderApp:
     def __init__(self, board):
         self.board = board
-        self.clock = WallClock()
-        self.link = Endpoint(ticks_diff=time.ticks_diff, initial_seq=board.random_bytes(1)[0],
+        self.wall_clock = clock.WallClock()
+        self.link = Endpoint(ticks_diff=clock.ticks_diff, initial_seq=board.random_bytes(1)[0],
                              session=board.random_bytes(4))
         self.scheduler = tasks.Scheduler(on_error=self._task_died)
         self.features = 0
-        self.started = time.ticks_ms()
+        self.started = clock.ticks_ms()
         self._next_event_id = 1
         self._outbox = []  # event field dicts not yet handed to the link
         self._inflight = {}  # link seq -> event fields, until acknowledged
@@ -86,8 +85,8 @@ class ReaderApp:
         self._next_event_id += 1
         fields["kind"] = kind
         fields["event_id"] = event_id
-        if self.clock.is_set:
-            fields["unix_ms"] = self.clock.unix_ms()
+        if self.wall_clock.is_set:
+            fields["unix_ms"] = self.wall_clock.unix_ms()
         if len(self._outbox) >= _OUTBOX_LEN:
             self._outbox.pop(0)  # bounded memory: the oldest undelivered event goes, and is counted
             self.dropped_events += 1
@@ -96,7 +95,7 @@ class ReaderApp:
 
     def _flush_events(self, now):
         if self._hold_events_until is not None:
-            if time.ticks_diff(now, self._hold_events_until) < 0:
+            if clock.ticks_diff(now, self._hold_events_until) < 0:
                 return
             self._hold_events_until = None
         while self._outbox and len(self._inflight) < _EVENT_WINDOW:
@@ -111,7 +110,7 @@ class ReaderApp:
         if fields is not None:
             # The host is gone or deaf: keep the event, retry later or when it says HELLO.
             self._outbox.insert(0, fields)
-            self._hold_events_until = time.ticks_add(now, 2000)
+            self._hold_events_until = clock.ticks_add(now, _EVENT_RETRY_MS)
 
     def _prune_inflight(self):
         if self._inflight:
@@ -134,7 +133,7 @@ class ReaderApp:
                 self._error("busy", "one relayed APDU at a time", msg.seq, msg.type, now)
             else:
                 self._relaying = True
-                self.scheduler.spawn(self._relay_task(msg, msg.get("timeout_ms", 2000)), "relay")
+                self.scheduler.spawn(self._relay_task(msg, msg.get("timeout_ms", RELAY_MS)), "relay")
         else:
             self._error("bad_message", "RELAY action " + action, msg.seq, msg.type, now)
 
@@ -144,9 +143,9 @@ class ReaderApp:
             response = yield from self.nfc.relay_apdu(msg["apdu"], timeout_ms)
         except Exception as err:  # every relay error carries a wire code; report, never die
             self._error(getattr(err, "code", "relay_failed"), type(err).__name__, msg.seq, msg.type,
-                        time.ticks_ms())
+                        clock.ticks_ms())
         else:
-            self._reply(msg, {"apdu": response}, time.ticks_ms())
+            self._reply(msg, {"apdu": response}, clock.ticks_ms())
         finally:
             self._relaying = False
 
@@ -186,8 +185,8 @@ class ReaderApp:
                          lambda now: self.verifier.verify_nfc(presentation, nonce, transcript, now))
 
     def _credential(self, source, fields, verify):
-        if self.clock.is_set:
-            verdict = verify(self.clock.unix())
+        if self.wall_clock.is_set:
+            verdict = verify(self.wall_clock.unix())
             ok, reason = verdict.ok, verdict.reason
         else:
             ok, reason = False, "clock_not_set"  # validity cannot be judged; the host decides
@@ -198,7 +197,7 @@ class ReaderApp:
         host = self.board.host_link
         while True:
             progress = False
-            now = time.ticks_ms()
+            now = clock.ticks_ms()
             if host.any():
                 data = host.read(_READ_CHUNK)
                 if data:
@@ -261,20 +260,20 @@ class ReaderApp:
 
     def _on_info(self, msg, now):
         fields = self._identity()
-        fields["uptime_ms"] = time.ticks_diff(now, self.started) & 0xFFFFFFFF
+        fields["uptime_ms"] = clock.ticks_diff(now, self.started) & 0xFFFFFFFF
         fields["features"] = self.features
         fields["trust_version"] = self.trust.version
-        if self.clock.is_set:
-            fields["unix_ms"] = self.clock.unix_ms()
+        if self.wall_clock.is_set:
+            fields["unix_ms"] = self.wall_clock.unix_ms()
         self._reply(msg, fields, now)
 
     def _on_set_time(self, msg, now):
-        self.clock.set(msg["unix_ms"])
-        self._reply(msg, {"unix_ms": self.clock.unix_ms()}, now)
+        self.wall_clock.set(msg["unix_ms"])
+        self._reply(msg, {"unix_ms": self.wall_clock.unix_ms()}, now)
 
     def _on_trust_update(self, msg, now):
         try:
-            version = self.trust.update(msg["trust_list"], self.clock.unix())
+            version = self.trust.update(msg["trust_list"], self.wall_clock.unix())
         except TrustListError as err:
             self._error(err.code, err.detail, msg.seq, msg.type, now)
             return

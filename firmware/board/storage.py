@@ -1,14 +1,13 @@
-"""Flash storage for the reader's state (trust list): whole files, replaced atomically."""
+"""Flash storage for the reader's state (trust list): whole files, replaced atomically.
+
+The folder is made on the first write: building a board touches no file.
+"""
 import os
 
 
 class FlashStorage:
     def __init__(self, root="/data"):
         self._root = root
-        try:
-            os.mkdir(root)
-        except OSError:
-            pass  # already there
 
     def _path(self, name):
         if "/" in name or name.startswith("."):
@@ -25,6 +24,10 @@ class FlashStorage:
     def write_atomic(self, name, data):
         """Write to a temporary file, then rename over the old one: a power cut keeps either version."""
         path = self._path(name)
+        try:
+            os.mkdir(self._root)
+        except OSError:
+            pass  # already there
         tmp = path + ".new"
         with open(tmp, "wb") as f:
             f.write(data)

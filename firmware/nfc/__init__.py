@@ -3,14 +3,14 @@ layer (isodep), the phone application protocol (session, spec in
 protocol/NFC.md) and the capture task the application runs (capture)."""
 
 
-def make_pn532(spec, ack_timeout_ms=15):
+def make_pn532(spec, ack_timeout_ms=None):
     """Build a ``pn532.Pn532`` from a board's ``pn532`` tuple.
 
     ``("uart", uart)`` | ``("i2c", i2c)`` | ``("spi", spi, cs_pin)``; the bus
     objects are shaped like ``machine.UART`` / ``machine.I2C`` / ``machine.SPI``
     + ``machine.Pin``. Imports only the transport in use. ``ack_timeout_ms``:
-    15 ms on hardware (UM0701); a simulator whose chip model shares a busy
-    machine may ask for more (a resend re-executes the command).
+    None for the chip's own (``pn532.ACK_TIMEOUT_MS``, UM0701); a simulator whose
+    chip model shares a busy machine may ask for more (a resend re-executes the command).
     """
     from nfc.pn532 import Pn532
 

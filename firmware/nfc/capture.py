@@ -10,34 +10,23 @@
     {'kind': 'card_removed'}
 
 ``transcript`` is the SHA-256 of the session transcript (protocol/NFC.md),
-the value the presentation's signature is bound to. Reason codes: REASONS.
-A chip failure outside a tap is reported once as ``chip_error`` (no
+the value the presentation's signature is bound to. Reason codes:
+``vitale_spec.nfc.CAPTURE_REASONS`` (protocol/NFC.md §4). A chip failure outside a tap is reported once as ``chip_error`` (no
 card_present before it) and the chip is re-initialised every second.
 
 Relay mode (``set_relay(True)``): no session is run; ``card_present`` /
 ``card_removed`` are reported and ``relay_apdu(apdu)`` (a generator) carries
 raw APDUs for the host while the phone is there.
 """
-import time
-
 from micropython import const
 
-from app.errors import CaptureError, ReaderError, TimeoutError_
+from core import clock
+from core.errors import CaptureError, ReaderError, WaitTimeout
+from core.tasks import Deadline, sleep_ms
 from nfc import isodep, session
 from nfc import pn532 as chip
-
-REASONS = {
-    "removed": "the phone left the field during the exchange",
-    "timeout": "the phone did not answer within the time budget (still in the field)",
-    "wrong_aid": "the Vitale application is not on the phone (SELECT refused)",
-    "bad_apdu": "a response that is no valid short APDU (no status word, oversized)",
-    "protocol": "a valid APDU that breaks protocol/NFC.md (version, lengths, key, status word)",
-    "decrypt_failed": "the AES-GCM tag did not verify (altered or replayed answer)",
-    "rf_error": "RF transmission errors (CRC, parity, ISO-DEP framing)",
-    "unsupported_card": "a card that does not speak ISO/IEC 14443-4 (not a phone)",
-    "chip_error": "the PN532 or its bus failed (no ACK, bad frames, chip fault)",
-    "internal": "an unexpected error in the reader",
-}
+from vitale_spec.nfc import (BAD_APDU, CHIP_ERROR, DECRYPT_FAILED, EXCHANGE_MS, INTERNAL, PROTOCOL, RELAY_MS,
+                             REMOVED, RF_ERROR, TAP_MS, TIMEOUT, UNSUPPORTED_CARD, WRONG_AID)
 
 _POLL_MS = const(100)  # between polls while the field is empty (RF off in between)
 _PRESENCE_MS = const(150)  # between presence checks while a phone stays
@@ -62,12 +51,6 @@ class RelayDisabled(CaptureError):
     code = "relay_disabled"
 
 
-def _sleep(ms):
-    end = time.ticks_add(time.ticks_ms(), ms)
-    while time.ticks_diff(end, time.ticks_ms()) > 0:
-        yield
-
-
 def make_nfc_capture(board, on_result, **options):
     """The capture for ``board.pn532`` (None when the board has no PN532).
 
@@ -78,12 +61,12 @@ def make_nfc_capture(board, on_result, **options):
         return None
     from nfc import make_pn532
 
-    ack_ms = getattr(board, "pn532_ack_timeout_ms", None) or 15
+    ack_ms = getattr(board, "pn532_ack_timeout_ms", None)
     return NfcCapture(make_pn532(board.pn532, ack_ms), board.random_bytes, on_result, **options)
 
 
 class NfcCapture:
-    def __init__(self, pn532, random_bytes, on_result, budget_ms=2000, exchange_ms=1000, poll_ms=_POLL_MS):
+    def __init__(self, pn532, random_bytes, on_result, budget_ms=TAP_MS, exchange_ms=EXCHANGE_MS, poll_ms=_POLL_MS):
         self.pn532 = pn532
         self.random_bytes = random_bytes
         self.on_result = on_result
@@ -96,7 +79,7 @@ class NfcCapture:
         self._busy = False
         self._present = False  # card_present reported, card_removed not yet
         self._target = None  # the phone being relayed
-        self._last_relay = time.ticks_ms()
+        self._relay_quiet = Deadline(_RELAY_IDLE_MS)  # presence checks wait until relayed APDUs pause
         self._keypair = None  # the next session's ephemeral key, made while the field is empty
         self.taps = 0
         self.last_tap_ms = None  # card found -> result, for diagnostics
@@ -106,7 +89,7 @@ class NfcCapture:
     def set_relay(self, enabled):
         self.relay = bool(enabled)
 
-    def relay_apdu(self, apdu, timeout_ms=2000):
+    def relay_apdu(self, apdu, timeout_ms=RELAY_MS):
         """Forward one raw command APDU to the phone; return its raw response (with SW).
 
         Generator. Raises RelayDisabled, NoCard, or the driver's typed errors
@@ -122,7 +105,7 @@ class NfcCapture:
                 raise NoCard("no phone in the field")
             return (yield from self.pn532.exchange(self._target.tg, apdu, timeout_ms, _RELAY_MAX))
         finally:
-            self._last_relay = time.ticks_ms()
+            self._relay_quiet = Deadline(_RELAY_IDLE_MS)
             self._busy = False
 
     # -- internals -----------------------------------------------------------------------
@@ -138,9 +121,9 @@ class NfcCapture:
         self._emit("capture_error", source="nfc", reason=reason, detail=detail)
 
     def _lock(self):
-        end = time.ticks_add(time.ticks_ms(), _LOCK_MS)
+        deadline = Deadline(_LOCK_MS)
         while self._busy:
-            if time.ticks_diff(end, time.ticks_ms()) <= 0:
+            if deadline.expired():
                 raise CaptureError("PN532 busy", "busy")
             yield
         self._busy = True
@@ -170,9 +153,9 @@ class NfcCapture:
             except ReaderError as err:
                 self.ready = False
                 if not reported:
-                    self._error("chip_error", "init: " + err.code)
+                    self._error(CHIP_ERROR, "init: " + err.code)
                     reported = True
-                yield from _sleep(_REINIT_MS)
+                yield from sleep_ms(_REINIT_MS)
                 continue
             try:
                 yield from self._serve()
@@ -180,12 +163,12 @@ class NfcCapture:
                 self.ready = False
                 self._target = None
                 self._busy = False
-                self._error("chip_error", err.code)
+                self._error(CHIP_ERROR, err.code)
                 if self._present:  # no more news of that phone: say it is gone, the next tap starts clean
                     self._present = False
                     self._emit("card_removed")
                 reported = True
-                yield from _sleep(_REINIT_MS // 5)
+                yield from sleep_ms(_REINIT_MS // 5)
 
     def _serve(self):
         pn = self.pn532
@@ -201,42 +184,42 @@ class NfcCapture:
                 continue
             if target is None:
                 yield from self._op(pn.rf_field(False))
-                yield from _sleep(self.poll_ms)
+                yield from sleep_ms(self.poll_ms)
                 continue
-            t0 = time.ticks_ms()
+            t0 = clock.ticks_ms()
             self.taps += 1
             self._emit("card_present")
             if not target.iso_dep():
-                self._error("unsupported_card", "SEL_RES 0x%02x" % target.sel_res)
+                self._error(UNSUPPORTED_CARD, "SEL_RES 0x%02x" % target.sel_res)
                 yield from self._wait_gone_by_polling()
                 continue
             if self.relay:
                 yield from self._relay_until_removed(target)
                 continue
             yield from self._read(target)
-            self.last_tap_ms = time.ticks_diff(time.ticks_ms(), t0)
+            self.last_tap_ms = clock.ticks_diff(clock.ticks_ms(), t0)
             yield from self._wait_removal()
 
     def _read(self, target):
         iso = isodep.IsoDep(self.pn532, target.tg)
         self.last_iso = iso
         keypair, self._keypair = self._keypair, None
-        end = time.ticks_add(time.ticks_ms(), self.budget_ms)
+        deadline = Deadline(self.budget_ms)
         yield from self._lock()
         try:
             try:
                 presentation, nonce, th = yield from session.run(iso, self.random_bytes, keypair,
-                                                                 self.exchange_ms, end)
+                                                                 self.exchange_ms, deadline)
             except ReaderError as err:
                 reason = yield from self._classify(err)
                 detail = err.detail or err.code
-                if reason == "chip_error":
+                if reason == CHIP_ERROR:
                     self._busy = False
                     raise
                 self._error(reason, detail)
                 return
             except ValueError:  # e.g. a malformed point rejected by the crypto layer
-                self._error("protocol", "value error")
+                self._error(PROTOCOL, "value error")
                 return
         finally:
             self._busy = False
@@ -245,26 +228,26 @@ class NfcCapture:
     def _classify(self, err):
         """Reason code for an error in a session (may check whether the phone is still there)."""
         if isinstance(err, session.WrongAid):
-            return "wrong_aid"
+            return WRONG_AID
         if isinstance(err, session.DecryptError):
-            return "decrypt_failed"
+            return DECRYPT_FAILED
         if isinstance(err, isodep.ApduError) or isinstance(err, chip.ResponseTooLong):
-            return "bad_apdu"
+            return BAD_APDU
         if isinstance(err, session.ProtocolError) or isinstance(err, isodep.SwError):
-            return "protocol"
+            return PROTOCOL
         if isinstance(err, chip.TargetGone):
-            return "removed"
-        if isinstance(err, chip.RfTimeout) or isinstance(err, TimeoutError_):
+            return REMOVED
+        if isinstance(err, chip.RfTimeout) or isinstance(err, WaitTimeout):
             try:
                 present = yield from self.pn532.presence(_PRESENCE_TIMEOUT_MS)
             except ReaderError:
-                return "chip_error"
-            return "timeout" if present else "removed"
+                return CHIP_ERROR
+            return TIMEOUT if present else REMOVED
         if isinstance(err, chip.RfError):
-            return "rf_error"
+            return RF_ERROR
         if isinstance(err, chip.Pn532Error):
-            return "chip_error"
-        return "internal"
+            return CHIP_ERROR
+        return INTERNAL
 
     def _finish_card(self):
         yield from self._op(self.pn532.release(0))
@@ -274,7 +257,7 @@ class NfcCapture:
     def _wait_removal(self):
         """ISO-DEP presence checks (Diagnose 0x06) until the phone is gone."""
         while True:
-            yield from _sleep(_PRESENCE_MS)
+            yield from sleep_ms(_PRESENCE_MS)
             present = yield from self._op(self.pn532.presence(_PRESENCE_TIMEOUT_MS))
             if not present:
                 break
@@ -285,7 +268,7 @@ class NfcCapture:
         while True:
             yield from self._op(self.pn532.release(0))
             yield from self._op(self.pn532.rf_field(False))
-            yield from _sleep(_PRESENCE_MS)
+            yield from sleep_ms(_PRESENCE_MS)
             try:
                 again = yield from self._op(self.pn532.list_passive_target(_LIST_MS))
             except chip.Pn532Timeout:
@@ -296,11 +279,11 @@ class NfcCapture:
 
     def _relay_until_removed(self, target):
         self._target = target
-        self._last_relay = time.ticks_ms()
+        self._relay_quiet = Deadline(_RELAY_IDLE_MS)
         try:
             while True:
-                yield from _sleep(_PRESENCE_MS)
-                if self._busy or time.ticks_diff(time.ticks_ms(), self._last_relay) < _RELAY_IDLE_MS:
+                yield from sleep_ms(_PRESENCE_MS)
+                if self._busy or not self._relay_quiet.expired():
                     continue
                 present = yield from self._op(self.pn532.presence(_PRESENCE_TIMEOUT_MS))
                 if not present:

@@ -6,11 +6,10 @@ with GET RESPONSE; 6Cxx is retried once with the right Le. Every logical
 exchange runs against a time budget. Status words come back as typed
 results (:class:`Response`); :meth:`Response.check` raises :class:`SwError`.
 """
-import time
-
 from micropython import const
 
-from app.errors import CaptureError, TimeoutError_
+from core.errors import CaptureError, WaitTimeout
+from core.tasks import Deadline
 from nfc.pn532 import ResponseTooLong
 
 _MAX_LC = const(255)
@@ -34,7 +33,7 @@ class SwError(CaptureError):
         self.sw = sw
 
 
-class BudgetExpired(TimeoutError_):
+class BudgetExpired(WaitTimeout):
     """The exchange's time budget ran out before the phone finished answering."""
 
     code = "timeout"
@@ -139,13 +138,13 @@ class IsoDep:
         self.bytes_out = 0
         self.bytes_in = 0
 
-    def transmit(self, apdu, end):
-        """One raw command/response pair (no chaining logic); ``end`` is a ticks deadline."""
-        left = time.ticks_diff(end, time.ticks_ms())
+    def transmit(self, apdu, deadline):
+        """One raw command/response pair (no chaining logic) within ``deadline`` (a ``Deadline``)."""
+        left = deadline.remaining()
         if left <= 0:
             raise BudgetExpired("exchange budget spent")
         try:
-            raw = yield from self.pn532.exchange(self.tg, apdu, left, 1024)
+            raw = yield from self.pn532.exchange(self.tg, apdu, left, _MAX_RAPDU)
         except ResponseTooLong:
             raise ApduError("oversized response")
         self.apdus += 1
@@ -153,31 +152,32 @@ class IsoDep:
         self.bytes_in += len(raw)
         return raw
 
-    def send(self, cla, ins, p1, p2, data=b"", le=None, budget_ms=1000):
-        """Send one logical command; return its :class:`Response` (all 61xx parts joined).
+    def send(self, cla, ins, p1, p2, data, le, budget_ms):
+        """Send one logical command within ``budget_ms``; return its :class:`Response`
+        (all 61xx parts joined).
 
         Generator. Raises ApduError, BudgetExpired, or the driver's typed errors.
         """
-        end = time.ticks_add(time.ticks_ms(), budget_ms)
+        deadline = Deadline(budget_ms)
         mv = memoryview(data)
         off = 0
         while len(data) - off > _MAX_LC:  # command chaining, ISO 7816-4 section 5.1.1.1
             chunk = mv[off:off + _MAX_LC]
             off += _MAX_LC
-            r = parse((yield from self.transmit(build(cla | 0x10, ins, p1, p2, chunk), end)))
+            r = parse((yield from self.transmit(build(cla | 0x10, ins, p1, p2, chunk), deadline)))
             if not r.ok:
                 return r  # the phone refused a chained part: its status word says why
         last = bytes(mv[off:])
-        r = parse((yield from self.transmit(build(cla, ins, p1, p2, last, le), end)))
+        r = parse((yield from self.transmit(build(cla, ins, p1, p2, last, le), deadline)))
         if r.sw1 == 0x6C:  # wrong Le: the phone says the right one
-            r = parse((yield from self.transmit(build(cla, ins, p1, p2, last, r.sw2 or 256), end)))
+            r = parse((yield from self.transmit(build(cla, ins, p1, p2, last, r.sw2 or 256), deadline)))
         out = r.data
         rounds = 0
         while r.sw1 == 0x61:
             rounds += 1
             if rounds > _GET_RESPONSE_MAX or len(out) > self.max_response:
                 raise ApduError("response longer than %d bytes" % self.max_response)
-            r = parse((yield from self.transmit(build(cla & 0x03, 0xC0, 0, 0, b"", r.sw2 or 256), end)))
+            r = parse((yield from self.transmit(build(cla & 0x03, 0xC0, 0, 0, b"", r.sw2 or 256), deadline)))
             out = out + r.data
         if len(out) > self.max_response:
             raise ApduError("response longer than %d bytes" % self.max_response)

@@ -2,8 +2,8 @@
 
 One chip-independent core over three transports (``pn532_uart``, ``pn532_i2c``,
 ``pn532_spi``). Every operation that waits is a generator used as
-``result = yield from pn532.command(...)``; every wait is bounded with
-``time.ticks_ms``/``ticks_diff``. Reference: NXP UM0701-02 (PN532 user manual).
+``result = yield from pn532.command(...)``; every wait is bounded by a
+``core.tasks.Deadline``. Reference: NXP UM0701-02 (PN532 user manual).
 
 Frames (host interface)::
 
@@ -15,11 +15,10 @@ Frames (host interface)::
 
 TFI is D4 host->PN532 and D5 PN532->host; the response code is the command + 1.
 """
-import time
-
 from micropython import const
 
-from app.errors import DriverError, TimeoutError_
+from core.errors import DriverError, WaitTimeout
+from core.tasks import Deadline, sleep_ms
 
 # -- commands (UM0701-02 section 7) -------------------------------------------
 CMD_DIAGNOSE = const(0x00)
@@ -48,10 +47,12 @@ KIND_ERROR = const(3)  # the chip's application-level error frame
 KIND_DATA = const(4)
 KIND_BAD = const(5)  # checksum or format error: skip and resync
 
-_ACK_TIMEOUT_MS = const(15)  # UM0701 6.2.2: the ACK comes within 15 ms ...
+ACK_TIMEOUT_MS = const(15)  # UM0701 6.2.2: the ACK comes within 15 ms ...
 _ACK_TRIES = const(3)  # ... else resend, a bounded number of times
 _NACK_TRIES = const(2)  # a response with a bad checksum: ask for it again (NACK)
-_SETTLE_MS = const(2)
+WAKE_MS = const(3)  # after a wake-up (HSU preamble, I2C address, SPI NSS low) before the first frame
+_SETTLE_MS = const(2)  # after SetSerialBaudRate's ACK, before switching the UART
+_CONFIG_MS = const(200)  # answer time of the set-up commands (SAM, RF configuration, release...)
 
 BAUD_CODES = {9600: 0x00, 19200: 0x01, 38400: 0x02, 57600: 0x03, 115200: 0x04,
               230400: 0x05, 460800: 0x06, 921600: 0x07, 1288000: 0x08}
@@ -94,7 +95,7 @@ class Pn532SyntaxError(Pn532Error):
     code = "error_frame"
 
 
-class Pn532Timeout(TimeoutError_):
+class Pn532Timeout(WaitTimeout):
     """No response frame within the bounded wait; the command was aborted with an ACK."""
 
     code = "timeout"
@@ -342,15 +343,15 @@ class Pn532:
     """The chip, over one transport (see pn532_uart / pn532_i2c / pn532_spi).
 
     ``transport`` provides generators ``send(buf)`` (write one frame),
-    ``receive(end_ticks, size)`` → ``(kind, buf, start, end)`` or None at the
-    deadline (``size``: largest TFI+data length expected, 0 for an ACK),
+    ``receive(deadline, size)`` → ``(kind, buf, start, end)`` or None once the
+    ``core.tasks.Deadline`` expired (``size``: largest TFI+data length expected, 0 for an ACK),
     ``wakeup()``; plus ``flush()``, ``set_baudrate(baud)`` and a ``name``.
     Counters ``frames_out``/``frames_in``/``bytes_out``/``bytes_in``.
     """
 
-    def __init__(self, transport, ack_timeout_ms=_ACK_TIMEOUT_MS):
+    def __init__(self, transport, ack_timeout_ms=None):
         self.transport = transport
-        self.ack_timeout_ms = ack_timeout_ms
+        self.ack_timeout_ms = ack_timeout_ms or ACK_TIMEOUT_MS
         self._tx = bytearray(8 + 2 + MAX_DATA + 4 + 2)
         self._txv = memoryview(self._tx)
         self.awake = False
@@ -360,7 +361,7 @@ class Pn532:
         self.aborts = 0
 
     # -- the one place where frames go out and come back ---------------------------
-    def command(self, cmd, params=b"", timeout_ms=1000, resp_max=16):
+    def command(self, cmd, params, timeout_ms, resp_max):
         """Send ``cmd`` and return its response data (after the D5 / code bytes).
 
         Generator. ``resp_max`` is the largest data length expected (sizes bus reads).
@@ -386,10 +387,10 @@ class Pn532:
             if tries >= _ACK_TRIES:
                 raise Pn532NoAck("no ACK for command 0x%02x" % cmd)
         self.awake = True
-        end = time.ticks_add(time.ticks_ms(), timeout_ms)
+        deadline = Deadline(timeout_ms)
         nacks = 0
         while True:
-            got = yield from t.receive(end, resp_max + 2)
+            got = yield from t.receive(deadline, resp_max + 2)
             if got is None:
                 yield from t.send(ACK)  # abort the command in the chip (UM0701 6.2.1.4)
                 self.aborts += 1
@@ -411,9 +412,9 @@ class Pn532:
             return bytes(buf[s + 2:e])
 
     def _wait_ack(self, ms):
-        end = time.ticks_add(time.ticks_ms(), ms)
+        deadline = Deadline(ms)
         while True:
-            got = yield from self.transport.receive(end, 0)
+            got = yield from self.transport.receive(deadline, 0)
             if got is None:
                 return KIND_NONE
             kind = got[0]
@@ -422,7 +423,7 @@ class Pn532:
             # anything else before the ACK (a stale response, noise): ignore, keep waiting
 
     # -- chip commands ------------------------------------------------------------
-    def begin(self, timeout_ms=1000):
+    def begin(self):
         """Wake the chip, leave LowVbat (SAMConfiguration), read the firmware version.
 
         Returns ``(ic, ver, rev, support)``. Safe to call again after a reset.
@@ -436,34 +437,34 @@ class Pn532:
         return self.firmware
 
     def get_firmware_version(self):
-        r = yield from self.command(CMD_GET_FIRMWARE_VERSION, b"", 200, 4)
+        r = yield from self.command(CMD_GET_FIRMWARE_VERSION, b"", _CONFIG_MS, 4)
         if len(r) != 4:
             raise Pn532FrameError("bad firmware version")
         return (r[0], r[1], r[2], r[3])
 
     def sam_configuration(self, mode=0x01, timeout=0x14, irq=0x01):
         """Normal mode (no SAM); takes the chip out of LowVbat after power-up."""
-        yield from self.command(CMD_SAM_CONFIGURATION, bytes((mode, timeout, irq)), 200, 0)
+        yield from self.command(CMD_SAM_CONFIGURATION, bytes((mode, timeout, irq)), _CONFIG_MS, 0)
 
     def rf_field(self, on, auto_rfca=False):
         """RFConfiguration item 0x01: switch the RF field on or off."""
         v = (0x02 if auto_rfca else 0) | (0x01 if on else 0)
-        yield from self.command(CMD_RF_CONFIGURATION, bytes((0x01, v)), 200, 0)
+        yield from self.command(CMD_RF_CONFIGURATION, bytes((0x01, v)), _CONFIG_MS, 0)
 
     def rf_timings(self, atr_res_timeout=0x0B, retry_timeout=0x0A):
         """RFConfiguration item 0x02 (RFU, fATR_RES_Timeout, fRetryTimeout)."""
         yield from self.command(CMD_RF_CONFIGURATION, bytes((0x02, 0x00, atr_res_timeout, retry_timeout)),
-                                200, 0)
+                                _CONFIG_MS, 0)
 
     def rf_com_retries(self, n=0):
         """RFConfiguration item 0x04: MaxRtyCOM, retries of InDataExchange on RF errors."""
-        yield from self.command(CMD_RF_CONFIGURATION, bytes((0x04, n)), 200, 0)
+        yield from self.command(CMD_RF_CONFIGURATION, bytes((0x04, n)), _CONFIG_MS, 0)
 
     def rf_max_retries(self, atr=0xFF, psl=0x01, passive_activation=0xFF):
         """RFConfiguration item 0x05: MxRtyATR, MxRtyPSL, MxRtyPassiveActivation (0xFF: forever)."""
-        yield from self.command(CMD_RF_CONFIGURATION, bytes((0x05, atr, psl, passive_activation)), 200, 0)
+        yield from self.command(CMD_RF_CONFIGURATION, bytes((0x05, atr, psl, passive_activation)), _CONFIG_MS, 0)
 
-    def list_passive_target(self, timeout_ms=500):
+    def list_passive_target(self, timeout_ms):
         """InListPassiveTarget, one target, 106 kbps type A. Returns a Target or None.
 
         The chip tries MxRtyPassiveActivation times; set it finite (rf_max_retries)
@@ -473,7 +474,7 @@ class Pn532:
         r = yield from self.command(CMD_IN_LIST_PASSIVE_TARGET, b"\x01\x00", timeout_ms, 64)
         return parse_target_list(r)
 
-    def data_exchange(self, tg, data, timeout_ms=1000, more=False):
+    def data_exchange(self, tg, data, timeout_ms, more=False):
         """One InDataExchange. Returns ``(more_info, data)``; raises the status's typed error."""
         if len(data) > MAX_DATA:
             raise ValueError("InDataExchange carries at most 262 bytes")
@@ -484,14 +485,14 @@ class Pn532:
         check_status(r[0])
         return bool(r[0] & 0x40), r[1:]
 
-    def exchange(self, tg, data, timeout_ms=1000, max_resp=1024):
+    def exchange(self, tg, data, timeout_ms, max_resp):
         """Send ``data`` to target ``tg`` and return its whole answer, MI-chaining both ways.
 
         Data over 262 bytes goes in several InDataExchange with the MI bit (0x40) set in
         Tg; an answer whose status has MI set is fetched on with empty InDataExchange.
         ``timeout_ms`` bounds the whole exchange; ``max_resp`` bounds the answer.
         """
-        end = time.ticks_add(time.ticks_ms(), timeout_ms)
+        deadline = Deadline(timeout_ms)
         mv = memoryview(data)
         off = 0
         n = len(data)
@@ -499,7 +500,7 @@ class Pn532:
             chunk = mv[off:off + MAX_DATA]
             off += len(chunk)
             more_out = off < n
-            more, resp = yield from self.data_exchange(tg, chunk, _remaining(end), more_out)
+            more, resp = yield from self.data_exchange(tg, chunk, max(1, deadline.remaining()), more_out)
             if not more_out:
                 break
             if more or resp:
@@ -508,7 +509,7 @@ class Pn532:
         while more:
             if len(out) > max_resp:
                 break
-            more, resp = yield from self.data_exchange(tg, b"", _remaining(end))
+            more, resp = yield from self.data_exchange(tg, b"", max(1, deadline.remaining()))
             out = out + resp
         if len(out) > max_resp:
             raise ResponseTooLong("answer longer than %d bytes" % max_resp)
@@ -516,10 +517,10 @@ class Pn532:
 
     def release(self, tg=0):
         """InRelease (0 = all targets). The status is ignored: the target may be gone."""
-        r = yield from self.command(CMD_IN_RELEASE, bytes((tg,)), 200, 1)
+        r = yield from self.command(CMD_IN_RELEASE, bytes((tg,)), _CONFIG_MS, 1)
         return r[0] if r else 0
 
-    def presence(self, timeout_ms=200):
+    def presence(self, timeout_ms):
         """Diagnose test 0x06: is the ISO-DEP target still answering? Returns bool."""
         try:
             r = yield from self.command(CMD_DIAGNOSE, b"\x06", timeout_ms, 1)
@@ -532,17 +533,7 @@ class Pn532:
         code = BAUD_CODES.get(baud)
         if code is None:
             raise ValueError("unsupported baud rate")
-        yield from self.command(CMD_SET_SERIAL_BAUD_RATE, bytes((code,)), 200, 0)
+        yield from self.command(CMD_SET_SERIAL_BAUD_RATE, bytes((code,)), _CONFIG_MS, 0)
         yield from self.transport.send(ACK)
-        yield from _sleep(_SETTLE_MS)
+        yield from sleep_ms(_SETTLE_MS)
         self.transport.set_baudrate(baud)
-
-
-def _remaining(end):
-    return max(1, time.ticks_diff(end, time.ticks_ms()))
-
-
-def _sleep(ms):
-    end = time.ticks_add(time.ticks_ms(), ms)
-    while time.ticks_diff(end, time.ticks_ms()) > 0:
-        yield

@@ -6,16 +6,14 @@ polls it, then reads status + frame in one transaction (UM0701-02 section
 (ESP32): a failed transaction (OSError) is retried a bounded number of times
 after a short wait. ``i2c`` is shaped like ``machine.I2C``.
 """
-import time
-
 from micropython import const
 
-from nfc.pn532 import KIND_BAD, Pn532BusError, parse_frame
+from core.tasks import sleep_ms
+from nfc.pn532 import KIND_BAD, WAKE_MS, Pn532BusError, parse_frame
 
 ADDRESS = const(0x24)
 _RETRIES = const(6)
 _RETRY_MS = const(1)
-_WAKE_MS = const(3)
 _OVERHEAD = const(11)  # status + 00 00 FF FF FF LENM LENL LCS ... DCS 00
 
 
@@ -34,11 +32,6 @@ class Pn532I2c:
         self.bytes_out = 0
         self.bytes_in = 0
 
-    def _pause(self):
-        end = time.ticks_add(time.ticks_ms(), _RETRY_MS)
-        while time.ticks_diff(end, time.ticks_ms()) > 0:
-            yield
-
     def send(self, data):
         for attempt in range(_RETRIES):
             try:
@@ -48,7 +41,7 @@ class Pn532I2c:
                 return
             except OSError:
                 self.bus_retries += 1
-                yield from self._pause()
+                yield from sleep_ms(_RETRY_MS)
         raise Pn532BusError("I2C write failed")
 
     def flush(self):
@@ -60,9 +53,7 @@ class Pn532I2c:
             self.i2c.writeto(self.address, b"\x00")
         except OSError:
             pass
-        end = time.ticks_add(time.ticks_ms(), _WAKE_MS)
-        while time.ticks_diff(end, time.ticks_ms()) > 0:
-            yield
+        yield from sleep_ms(WAKE_MS)
 
     def set_baudrate(self, baud):
         raise ValueError("baud rate is for HSU only")
@@ -75,9 +66,9 @@ class Pn532I2c:
             return False
         return bool(self._status[0] & 1)
 
-    def receive(self, end, size):
+    def receive(self, deadline, size):
         while not self._ready():
-            if time.ticks_diff(end, time.ticks_ms()) <= 0:
+            if deadline.expired():
                 return None
             yield
         n = 1 + (8 if size == 0 else _OVERHEAD + size)  # an ACK, or an error frame in its place
@@ -88,7 +79,7 @@ class Pn532I2c:
                 break
             except OSError:
                 self.bus_retries += 1
-                yield from self._pause()
+                yield from sleep_ms(_RETRY_MS)
         else:
             raise Pn532BusError("I2C read failed")
         self.bytes_in += n

@@ -7,16 +7,14 @@ so by default every byte is bit-reversed in software (``lsb_first=True`` if
 the SPI peripheral is configured ``firstbit=SPI.LSB``). ``cs`` is a
 ``machine.Pin`` (active low).
 """
-import time
-
 from micropython import const
 
-from nfc.pn532 import KIND_BAD, parse_frame
+from core.tasks import sleep_ms
+from nfc.pn532 import KIND_BAD, WAKE_MS, parse_frame
 
 _DW = const(0x01)
 _SR = const(0x02)
 _DR = const(0x03)
-_WAKE_MS = const(3)
 _OVERHEAD = const(10)
 
 
@@ -77,9 +75,7 @@ class Pn532Spi:
 
     def wakeup(self):
         self.cs.value(0)  # NSS low wakes the chip; hold it while the oscillator starts
-        end = time.ticks_add(time.ticks_ms(), _WAKE_MS)
-        while time.ticks_diff(end, time.ticks_ms()) > 0:
-            yield
+        yield from sleep_ms(WAKE_MS)
         self.cs.value(1)
 
     def set_baudrate(self, baud):
@@ -96,9 +92,9 @@ class Pn532Spi:
         b = self._one[0]
         return bool((REV[b] if self._rev else b) & 1)
 
-    def receive(self, end, size):
+    def receive(self, deadline, size):
         while not self._ready():
-            if time.ticks_diff(end, time.ticks_ms()) <= 0:
+            if deadline.expired():
                 return None
             yield
         n = 8 if size == 0 else _OVERHEAD + size

@@ -6,14 +6,12 @@ chip wakes on the 5th rising edge and needs T_osc_start, up to 2 ms). The UART
 object is shaped like ``machine.UART`` configured with ``timeout=0``:
 ``any()``, ``read(n)`` → bytes or None, ``write(buf)``; optionally ``init(baudrate=)``.
 """
-import time
-
 from micropython import const
 
-from nfc.pn532 import KIND_BAD, KIND_NONE, parse_frame
+from core.tasks import sleep_ms
+from nfc.pn532 import KIND_BAD, KIND_NONE, WAKE_MS, parse_frame
 
 _WAKEUP = b"\x55\x55" + bytes(14)
-_WAKE_MS = const(3)
 _BUF = const(320)  # > the longest frame (8 + 265 + 2)
 _FLUSH_MAX = const(4096)
 
@@ -52,9 +50,7 @@ class Pn532Uart:
     def wakeup(self):
         self.uart.write(_WAKEUP)
         self.bytes_out += len(_WAKEUP)
-        end = time.ticks_add(time.ticks_ms(), _WAKE_MS)
-        while time.ticks_diff(end, time.ticks_ms()) > 0:
-            yield
+        yield from sleep_ms(WAKE_MS)
 
     def set_baudrate(self, baud):
         self.uart.init(baudrate=baud)
@@ -67,7 +63,7 @@ class Pn532Uart:
             self._n = max(0, m)
             self._pos = 0
 
-    def receive(self, end, size):
+    def receive(self, deadline, size):
         rx = self._rx
         while True:
             self._compact()
@@ -91,6 +87,6 @@ class Pn532Uart:
                     self._n += k
                     self.bytes_in += k
                     continue
-            if time.ticks_diff(end, time.ticks_ms()) <= 0:
+            if deadline.expired():
                 return None
             yield

@@ -10,42 +10,30 @@ The result is ``(presentation, nonce, transcript_hash)``; verifying the
 presentation (bound to nonce and transcript hash) is the verifier's job.
 """
 import hashlib
-import time
 
-from micropython import const
-
-from app.errors import CaptureError
+from core.errors import CaptureError
 from nfc.isodep import BudgetExpired
-
-AID = b"\xf0VITALE"  # F0 56 49 54 41 4C 45: proprietary (first nibble F)
-VERSION = const(1)
-SUITE_P256_HKDF_AESGCM = const(0x01)
-INS_AUTHENTICATE = const(0x50)
-CLA_PROPRIETARY = const(0x80)
-NONCE_LEN = const(16)
-PUB_LEN = const(65)
-TAG_LEN = const(16)
-KEY_INFO = b"VitaleNFC1 SKPhone"
-# GCM IV: 4-byte identifier 0, 4-byte "phone" id 1, 4-byte message counter 1 (as ISO 18013-5 9.1.1.5)
-GCM_IV = b"\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00\x01"
+from vitale_spec.nfc import (AID, CLA_PROPRIETARY, DECRYPT_FAILED, EXCHANGE_MS, GCM_IV, INS_AUTHENTICATE,
+                             INS_SELECT, KEY_INFO, NONCE_LEN, PROTOCOL, PUB_LEN, SUITE_P256_HKDF_AESGCM, TAG_LEN,
+                             VERSION, WRONG_AID)
 
 
 class WrongAid(CaptureError):
     """The phone has no Vitale application behind the AID (or refused to select it)."""
 
-    code = "wrong_aid"
+    code = WRONG_AID
 
 
 class ProtocolError(CaptureError):
     """The phone answered, but not as protocol/NFC.md says."""
 
-    code = "protocol"
+    code = PROTOCOL
 
 
 class DecryptError(CaptureError):
     """The AES-GCM tag did not verify: wrong key (replayed answer) or altered ciphertext."""
 
-    code = "decrypt_failed"
+    code = DECRYPT_FAILED
 
 
 def _bstr(b):
@@ -112,24 +100,23 @@ def new_ephemeral(random_bytes):
     return p256.generate_keypair(random_bytes)
 
 
-def _budget(exchange_ms, end):
-    if end is None:
+def _budget(exchange_ms, deadline):
+    if deadline is None:
         return exchange_ms
-    left = time.ticks_diff(end, time.ticks_ms())
-    if left <= 0:
+    if deadline.expired():
         raise BudgetExpired("tap budget spent")
-    return min(exchange_ms, left)
+    return min(exchange_ms, deadline.remaining())
 
 
-def run(iso, random_bytes, keypair=None, exchange_ms=1000, end=None):
+def run(iso, random_bytes, keypair=None, exchange_ms=EXCHANGE_MS, deadline=None):
     """Run the protocol over ``iso`` (an ``isodep.IsoDep``). Generator.
 
     Returns ``(presentation, nonce, transcript_hash)``. ``keypair`` is a fresh,
     never used ``(priv, pub65)`` (made now if None). Each command gets at most
-    ``exchange_ms``, and the whole run ends by ``end`` (ticks) if given.
+    ``exchange_ms``, and the whole run ends by ``deadline`` (a ``Deadline``) if given.
     Raises WrongAid, ProtocolError, DecryptError, ``isodep`` and driver errors.
     """
-    r = yield from iso.send(0x00, 0xA4, 0x04, 0x00, AID, 256, _budget(exchange_ms, end))
+    r = yield from iso.send(0x00, INS_SELECT, 0x04, 0x00, AID, 256, _budget(exchange_ms, deadline))
     if not r.ok:
         raise WrongAid("SELECT sw %04x" % r.sw)
     select_data = r.data
@@ -140,7 +127,7 @@ def run(iso, random_bytes, keypair=None, exchange_ms=1000, end=None):
     priv, reader_pub = keypair
     reader_pub = bytes(reader_pub)
     r = yield from iso.send(CLA_PROPRIETARY, INS_AUTHENTICATE, VERSION, 0x00, nonce + reader_pub, 256,
-                            _budget(exchange_ms, end))
+                            _budget(exchange_ms, deadline))
     if not r.ok:
         raise ProtocolError("AUTHENTICATE sw %04x" % r.sw)
     presentation, th = open_response(priv, reader_pub, nonce, select_data, r.data)

@@ -16,7 +16,7 @@ An engine implements ``run(sink)``, a generator task that calls
 ``sink.error(code, detail, key)`` and checks ``sink.active`` (False while the
 application has paused capture).
 """
-from app.errors import CaptureError
+from core.errors import CaptureError
 
 TOO_LONG = "too_long"  # over the configured maximum, or truncated by the engine (Tiny Code Reader: 254 bytes)
 BAD_ENCODING = "bad_encoding"  # not UTF-8, or control bytes other than GS/RS/EOT
@@ -25,6 +25,9 @@ EMPTY = "empty"  # a tail with no text before it
 CALLBACK_ERROR = "callback_error"  # on_code raised: reported, capture goes on
 
 ERROR_CODES = (TOO_LONG, BAD_ENCODING, ENGINE_ERROR, EMPTY, CALLBACK_ERROR)
+
+MAX_LEN = 2048  # the longest code accepted, in bytes (a presentation QR is about 700)
+HOLD_OFF_MS = 3000  # a code seen again within this time is the same presentation (qr.dedup)
 
 
 class QrError(CaptureError):

@@ -16,8 +16,8 @@ content; an unreadable code held in view is reported once too.
 command-trigger mode is simply not triggered). The task never ends: an
 engine that fails is reported, then restarted after a bounded back-off.
 """
-from app.tasks import sleep_ms
-from qr import BAD_ENCODING, CALLBACK_ERROR, ENGINE_ERROR, TOO_LONG, QrError
+from core.tasks import sleep_ms
+from qr import BAD_ENCODING, CALLBACK_ERROR, ENGINE_ERROR, HOLD_OFF_MS, MAX_LEN, TOO_LONG, QrError
 from qr.dedup import Dedup, key_of
 
 _ALLOWED_CONTROLS = (0x04, 0x1D, 0x1E)  # EOT, GS, RS
@@ -46,7 +46,7 @@ def check_text(data, max_len):
 
 
 class QrCapture:
-    def __init__(self, engine, on_code, on_error=None, hold_off_ms=3000, max_len=2048, dedup_slots=8,
+    def __init__(self, engine, on_code, on_error=None, hold_off_ms=HOLD_OFF_MS, max_len=MAX_LEN, dedup_slots=8,
                  restart_ms=1000):
         self.engine = engine
         self.on_code = on_code
@@ -104,7 +104,6 @@ class QrCapture:
                 self._report(err.code, str(err))
             except OSError as err:
                 self._report(ENGINE_ERROR, "bus: " + str(err.args[0] if err.args else ""))
-            yield
             yield from sleep_ms(self.restart_ms)
 
 
@@ -123,7 +122,7 @@ def make_engine(spec, **options):
     raise QrError("unknown scanner kind " + str(kind), ENGINE_ERROR)
 
 
-def make_qr_capture(board, on_code, on_error=None, hold_off_ms=3000, max_len=2048, **engine_options):
+def make_qr_capture(board, on_code, on_error=None, hold_off_ms=HOLD_OFF_MS, max_len=MAX_LEN, **engine_options):
     """A ``QrCapture`` for ``board.scanner``, or None when the board has no scan engine.
 
     ``engine_options`` go to the engine (GM65: ``mode``, ``session_ms``, ``gap_ms``...;

@@ -15,13 +15,13 @@ event:
 
 Memory: ``capacity`` slots of an 8-byte SHA-256 prefix plus a tick count;
 when full, the slot seen longest ago is reused. Codes themselves are never
-stored. Time is ``time.ticks_ms`` with wraparound-safe ``ticks_diff``.
+stored. Time is ``core.clock`` ticks, compared with wraparound-safe ``ticks_diff``.
 """
 import hashlib
-import time
 
 from micropython import const
 
+from core import clock
 from qr import ENGINE_ERROR, QrError
 
 _KEY_LEN = const(8)
@@ -35,7 +35,7 @@ def key_of(data):
 
 
 class Dedup:
-    def __init__(self, hold_off_ms=3000, capacity=8):
+    def __init__(self, hold_off_ms, capacity):
         if capacity < 1:
             raise QrError("dedup capacity must be at least 1", ENGINE_ERROR)
         self.hold_off_ms = hold_off_ms
@@ -45,7 +45,7 @@ class Dedup:
     def fresh(self, key, now=None):
         """True when ``key`` (from ``key_of``) starts a new event; records the read either way."""
         if now is None:
-            now = time.ticks_ms()
+            now = clock.ticks_ms()
         keys = self._keys
         seen = self._seen
         oldest = 0
@@ -56,7 +56,7 @@ class Dedup:
                 if oldest_age < 0x3FFFFFFF:
                     oldest, oldest_age = i, 0x3FFFFFFF  # an empty slot beats any used one
                 continue
-            age = time.ticks_diff(now, seen[i])
+            age = clock.ticks_diff(now, seen[i])
             if k == key:
                 seen[i] = now
                 # age < 0: the entry is so old the tick counter wrapped past it

@@ -30,12 +30,11 @@ after ``gap_ms`` of silence (a module configured without a tail); a code
 over ``max_len`` is dropped and reported as ``too_long``. A ``02 00`` at a
 code boundary starts a response frame, anything else is code text.
 """
-import time
-
 from micropython import const
 
-from app.tasks import Deadline, sleep_ms
-from qr import EMPTY, ENGINE_ERROR, TOO_LONG, QrError
+from core import clock
+from core.tasks import Deadline, sleep_ms
+from qr import EMPTY, ENGINE_ERROR, MAX_LEN, TOO_LONG, QrError
 
 # command types
 READ = const(0x07)
@@ -59,6 +58,9 @@ OUTPUT_RAW_CRLF = const(0x21)  # raw data, tail CR LF enabled, no prefix / suffi
 ACK = b"\x02\x00\x00\x01\x00\x33\x31"  # the response to a successful write or save
 
 _RESP_MAX = const(261)  # 4 header bytes + 255 data + 2 CRC
+_GAP_MS = const(80)  # silence that ends a code sent without a tail
+_SESSION_SLACK_MS = const(200)  # past the module's own session time, before the driver triggers again
+_FINISH_MS = const(3000)  # bound on a code still arriving when a session ends (gap_ms ends it sooner)
 _CR = const(13)
 _LF = const(10)
 
@@ -90,7 +92,7 @@ class Parser:
     ``("response", status, data)`` or ``("bad_response", detail)``.
     """
 
-    def __init__(self, max_len=2048, gap_ms=80):
+    def __init__(self, max_len=MAX_LEN, gap_ms=_GAP_MS):
         self.max_len = max_len
         self.gap_ms = gap_ms
         self._cap = max_len + 1  # room for the CR of the tail
@@ -101,7 +103,7 @@ class Parser:
         self._prev = -1  # last code byte seen (kept or not)
         self._resp = bytearray(_RESP_MAX)
         self._rn = 0
-        self._last_rx = time.ticks_ms()
+        self._last_rx = clock.ticks_ms()
         self.events = []
 
     def reset(self):
@@ -145,7 +147,7 @@ class Parser:
         self._prev = view[k - 1]
 
     def feed(self, data, now=None):
-        self._last_rx = time.ticks_ms() if now is None else now
+        self._last_rx = clock.ticks_ms() if now is None else now
         if not isinstance(data, (bytes, bytearray)):
             data = bytes(data)
         view = memoryview(data)
@@ -199,8 +201,8 @@ class Parser:
         if not self.busy():
             return
         if now is None:
-            now = time.ticks_ms()
-        if time.ticks_diff(now, self._last_rx) < self.gap_ms:
+            now = clock.ticks_ms()
+        if clock.ticks_diff(now, self._last_rx) < self.gap_ms:
             return
         if self._rn:
             self._rn = 0
@@ -216,7 +218,7 @@ class Parser:
 class Gm65:
     """A GM65-class engine on a UART-like object (``any()``, ``read(n)``, ``write(buf)``)."""
 
-    def __init__(self, uart, mode="trigger", session_ms=3000, max_len=2048, gap_ms=80,
+    def __init__(self, uart, mode="trigger", session_ms=3000, max_len=MAX_LEN, gap_ms=_GAP_MS,
                  ack_ms=300, retries=3, retry_ms=2000, enable_datamatrix=True):
         if mode not in ("trigger", "continuous"):
             raise QrError("gm65 mode is 'trigger' or 'continuous'", ENGINE_ERROR)
@@ -344,11 +346,11 @@ class Gm65:
                 self.state = "ready"
                 self.sessions += 1
                 # one session: the module stops after one read or after session_ms
-                deadline = Deadline(self.session_ms + 200)
+                deadline = Deadline(self.session_ms + _SESSION_SLACK_MS)
                 reads = self.reads
                 while self.reads == reads and not deadline.expired():
                     yield self._pump(sink)
                 # let a code that straddles the deadline finish (bounded: gap_ms ends it)
-                deadline = Deadline(3000)
+                deadline = Deadline(_FINISH_MS)
                 while self.parser.busy() and not deadline.expired():
                     yield self._pump(sink)

@@ -22,7 +22,7 @@ retried after ``retry_ms``.
 """
 from micropython import const
 
-from app.tasks import sleep_ms
+from core.tasks import sleep_ms
 from qr import ENGINE_ERROR, TOO_LONG
 
 ADDRESS = const(0x0C)
@@ -52,8 +52,7 @@ class TinyCodeReader:
 
     def run(self, sink):
         while True:
-            yield  # at least one turn between polls, whatever poll_ms is
-            yield from sleep_ms(self.poll_ms)
+            yield from sleep_ms(self.poll_ms)  # at least one turn, whatever poll_ms is
             if not sink.active:
                 continue
             try:

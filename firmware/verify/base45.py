@@ -5,7 +5,8 @@ outside the 45-character alphabet (lower case included: QR alphanumeric
 mode has none), a trailing single character, a 3-character group over
 65535 and a 2-character group over 255 (RFC 9285 §6).
 """
-from verify.reasons import VerifyError, BASE45
+from verify.errors import VerifyError
+from vitale_spec.reasons import BASE45
 
 ALPHABET = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 

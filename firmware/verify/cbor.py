@@ -32,7 +32,8 @@ Rejected with ``CborError`` (a ``ValueError``), by design (CREDENTIAL.md §3):
 Counts are checked against the bytes left before anything is allocated,
 so a header announcing 2**64 elements costs nothing.
 """
-from verify.reasons import VerifyError, CBOR
+from verify.errors import VerifyError
+from vitale_spec.reasons import CBOR
 
 MAX_DEPTH = 16
 MAX_ITEMS = 512

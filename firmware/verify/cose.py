@@ -12,7 +12,8 @@ ES256 (-7) never verify.
 import hashlib
 
 from verify import cbor
-from verify.reasons import VerifyError, COSE_STRUCTURE
+from verify.errors import VerifyError
+from vitale_spec.reasons import COSE_STRUCTURE
 
 TAG_SIGN1 = 18
 ALG_ES256 = -7

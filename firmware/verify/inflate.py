@@ -17,7 +17,8 @@ import io
 
 import deflate
 
-from verify.reasons import VerifyError, INFLATE
+from verify.errors import VerifyError
+from vitale_spec.reasons import INFLATE
 
 MAX_OUT = 2048
 _CHUNK = 256

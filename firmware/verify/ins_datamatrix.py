@@ -33,7 +33,7 @@ whose ``code`` is one of ``ERROR_CODES``; messages and ``repr`` never
 contain personal data.
 """
 from verify import nir
-from verify.reasons import VerifyError
+from verify.errors import VerifyError
 
 GS = "\x1d"
 HEADER = "IS"

@@ -18,10 +18,10 @@ One ``crypto.p256.TrustedKey`` per issuer key is built once, at install.
 """
 import hashlib
 
-from app.errors import ReaderError
+from core.errors import ReaderError
 from crypto import p256
 from verify import cbor, cose
-from verify.reasons import TRUST_LIST_MALFORMED, TRUST_LIST_ROLLBACK, TRUST_LIST_SIGNATURE
+from vitale_spec.reasons import TRUST_LIST_MALFORMED, TRUST_LIST_ROLLBACK, TRUST_LIST_SIGNATURE
 
 NAME = "trustlist.cose"
 MAX_SIZE = 32768

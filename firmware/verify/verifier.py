@@ -11,7 +11,7 @@ presentation is remembered in the replay cache only once it has passed
 every other check. ``now``: Unix time in seconds (the reader's clock).
 """
 from verify import base45, cbor, cose, inflate, nir
-from verify import reasons as R
+from vitale_spec import reasons as R
 
 PREFIX = "VT1:"
 _PREFIX_B = b"VT1:"

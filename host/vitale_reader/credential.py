@@ -12,9 +12,9 @@ trust the reader's verdict::
     if verdict.ok:
         identity = verdict.identity                   # vitale_reader.identity.Identity
 
-Verdict reasons are the same strings as the firmware's
-(``firmware/verify/reasons.py``), given for the first check that failed,
-in the order of CREDENTIAL.md §7.
+Verdict reasons are ``Reason`` (``vitale_spec.reasons``, shared with the
+firmware), given for the first check that failed, in the order of
+CREDENTIAL.md §7.
 
 ``load_trust_anchor()`` with no directory loads the built-in TEST anchor
 (``testpki_root.pub.pem`` and ``testpki_trustlist.cose`` shipped in this
@@ -37,6 +37,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from vitale_spec import reasons as Reason  # the reason codes (CREDENTIAL.md §8), one module for reader and host
 
 from .errors import VitaleError
 from .identity import Identity, nir_key
@@ -47,42 +48,9 @@ __all__ = [
 ]
 
 
-class Reason:
-    """Verdict reason codes (CREDENTIAL.md §8), identical to the firmware's."""
-
-    OK = "ok"
-    NOT_A_PRESENTATION = "not_a_presentation"
-    BASE45 = "base45"
-    INFLATE = "inflate"
-    CBOR = "cbor"
-    COSE_STRUCTURE = "cose_structure"
-    NO_TRUST_LIST = "no_trust_list"
-    UNKNOWN_ISSUER = "unknown_issuer"
-    ISSUER_NOT_VALID = "issuer_not_valid"
-    ISSUER_SIGNATURE = "issuer_signature"
-    CREDENTIAL_NOT_YET_VALID = "credential_not_yet_valid"
-    CREDENTIAL_EXPIRED = "credential_expired"
-    REVOKED = "revoked"
-    HOLDER_SIGNATURE = "holder_signature"
-    NONCE_MISMATCH = "nonce_mismatch"
-    TRANSCRIPT_MISMATCH = "transcript_mismatch"
-    STALE = "stale"
-    REPLAY = "replay"
-    INTERNAL = "internal"
-    TRUST_LIST_SIGNATURE = "trust_list_signature"
-    TRUST_LIST_ROLLBACK = "trust_list_rollback"
-    TRUST_LIST_MALFORMED = "trust_list_malformed"
-
-
-VERDICT_REASONS: tuple[str, ...] = (
-    Reason.OK, Reason.NOT_A_PRESENTATION, Reason.BASE45, Reason.INFLATE, Reason.CBOR, Reason.COSE_STRUCTURE,
-    Reason.NO_TRUST_LIST, Reason.UNKNOWN_ISSUER, Reason.ISSUER_NOT_VALID, Reason.ISSUER_SIGNATURE,
-    Reason.CREDENTIAL_NOT_YET_VALID, Reason.CREDENTIAL_EXPIRED, Reason.REVOKED, Reason.HOLDER_SIGNATURE,
-    Reason.NONCE_MISMATCH, Reason.TRANSCRIPT_MISMATCH, Reason.STALE, Reason.REPLAY, Reason.INTERNAL,
-)
-TRUST_LIST_REASONS: tuple[str, ...] = (Reason.TRUST_LIST_SIGNATURE, Reason.TRUST_LIST_ROLLBACK,
-                                       Reason.TRUST_LIST_MALFORMED)
-ALL_REASONS: tuple[str, ...] = VERDICT_REASONS + TRUST_LIST_REASONS
+VERDICT_REASONS: tuple[str, ...] = Reason.VERDICT_REASONS
+TRUST_LIST_REASONS: tuple[str, ...] = Reason.TRUST_LIST_REASONS
+ALL_REASONS: tuple[str, ...] = Reason.ALL
 
 # --- profile constants (CREDENTIAL.md) ------------------------------------------------------
 QR_PREFIX = "VT1:"

@@ -3,8 +3,10 @@
 One implementation of the session transcript and key schedule for the
 host side: the PC/SC backend (reader role, ``vitale_reader.pcsc``) and the
 simulated phone (``vitale_sim.phone_protocol``) both use it; the firmware has
-its own (``firmware/nfc/session.py``), and the vectors in
-``protocol/vectors/nfc/session_v1.json`` hold the two to the same bytes.
+its own (``firmware/nfc/session.py``). The protocol's constants are
+``vitale_spec.nfc``, shared with the firmware. ``tests/test_nfc_session.py``
+holds both implementations to ``protocol/vectors/nfc/session_v1.json``, which
+it rebuilds from the specification with ``cryptography`` alone.
 """
 from __future__ import annotations
 
@@ -14,18 +16,7 @@ from typing import Union
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-
-AID = bytes.fromhex("F0564954414C45")  # F0 + "VITALE"
-VERSION = 1
-SUITE_P256_HKDF_AESGCM = 0x01  # ECDH P-256 + HKDF-SHA256 + AES-256-GCM
-INS_SELECT = 0xA4
-INS_AUTHENTICATE = 0x50
-INS_GET_RESPONSE = 0xC0
-NONCE_LEN = 16
-PUB_LEN = 65
-TAG_LEN = 16
-KEY_INFO = b"VitaleNFC1 SKPhone"
-GCM_IV = bytes.fromhex("000000000000000100000001")
+from vitale_spec.nfc import KEY_INFO
 
 
 def _bstr(b: bytes) -> bytes:

@@ -34,29 +34,27 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from vitale_link import PROTOCOL_VERSION
+from vitale_spec import nfc as spec
+from vitale_spec.nfc import (AID, CLA_PROPRIETARY, GCM_IV, INS_AUTHENTICATE, INS_GET_RESPONSE, INS_SELECT,
+                             MAX_GET_RESPONSE, MAX_RAPDU, MAX_RESPONSE, NONCE_LEN, PUB_LEN, SUITE_P256_HKDF_AESGCM,
+                             TAG_LEN, VERSION)
 
 from . import events as ev
 from .base import BaseReader, ReaderInfo
 from .credential import HostVerifier, load_trust_anchor
 from .errors import CommandFailed, LinkFailure, ProtocolError, ReaderTimeout, ReaderUnavailable, VitaleError
-from .nfc_session import (AID, GCM_IV, INS_AUTHENTICATE, INS_GET_RESPONSE, INS_SELECT, NONCE_LEN, PUB_LEN,
-                          SUITE_P256_HKDF_AESGCM, TAG_LEN, VERSION, ecdh, pub65, session_key, transcript_hash)
+from .nfc_session import ecdh, pub65, session_key, transcript_hash
 
 log = logging.getLogger(__name__)
 
 # --- the phone protocol, reader side (protocol/NFC.md, version 1) ---------------------------------------
 
-CLA_PROPRIETARY = 0x80
-MAX_RAPDU = 258  # 256 data bytes + SW1 SW2 (short APDUs only)
-MAX_GET_RESPONSE = 32  # bounded number of GET RESPONSE rounds
-MAX_RESPONSE = 4096  # bounded size of one chained response
 UNAVAILABLE_LIMIT = 10.0  # s: a reader pcscd cannot reach for this long is gone (LinkFailure)
 
 SELECT_APDU = bytes([0x00, INS_SELECT, 0x04, 0x00, len(AID)]) + AID + b"\x00"
 
 #: ``CaptureErrorEvent.reason`` values this backend reports (the firmware's, protocol/NFC.md §4)
-REASONS = ("removed", "timeout", "wrong_aid", "bad_apdu", "protocol", "decrypt_failed", "rf_error",
-           "unsupported_card")
+REASONS = tuple(r for r in spec.CAPTURE_REASONS if r not in (spec.CHIP_ERROR, spec.INTERNAL))
 
 
 class CaptureFailed(VitaleError):
@@ -98,38 +96,38 @@ def authenticate_apdu(nonce: bytes, reader_pub: bytes) -> bytes:
 def parse_select(data: bytes) -> None:
     """Version and cipher suites of the SELECT answer; raises ``CaptureFailed('protocol')``."""
     if len(data) < 2:
-        raise CaptureFailed("protocol", "short SELECT response")
+        raise CaptureFailed(spec.PROTOCOL, "short SELECT response")
     if data[0] != VERSION:
-        raise CaptureFailed("protocol", f"unsupported version {data[0]}")
+        raise CaptureFailed(spec.PROTOCOL, f"unsupported version {data[0]}")
     if not data[1] & SUITE_P256_HKDF_AESGCM:
-        raise CaptureFailed("protocol", "no common cipher suite")
+        raise CaptureFailed(spec.PROTOCOL, "no common cipher suite")
 
 
 def open_answer(priv: ec.EllipticCurvePrivateKey, nonce: bytes, select_data: bytes,
                 data: bytes) -> tuple[bytes, bytes]:
     """Decrypt the AUTHENTICATE answer (phone key ‖ ciphertext ‖ tag): ``(presentation, transcript_hash)``."""
     if len(data) < PUB_LEN + TAG_LEN:
-        raise CaptureFailed("protocol", "short AUTHENTICATE response")
+        raise CaptureFailed(spec.PROTOCOL, "short AUTHENTICATE response")
     phone_pub = bytes(data[:PUB_LEN])
     if phone_pub[0] != 0x04:
-        raise CaptureFailed("protocol", "phone key not an uncompressed point")
+        raise CaptureFailed(spec.PROTOCOL, "phone key not an uncompressed point")
     try:
         shared = ecdh(priv, phone_pub)
     except ValueError as err:
-        raise CaptureFailed("protocol", "phone key not on the curve") from err
+        raise CaptureFailed(spec.PROTOCOL, "phone key not on the curve") from err
     th = transcript_hash(select_data, pub65(priv), nonce, phone_pub)
     try:
         presentation = AESGCM(session_key(shared, th)).decrypt(GCM_IV, bytes(data[PUB_LEN:]), th)
     except InvalidTag as err:
-        raise CaptureFailed("decrypt_failed", "GCM tag mismatch") from err
+        raise CaptureFailed(spec.DECRYPT_FAILED, "GCM tag mismatch") from err
     return presentation, th
 
 
 def _split(raw: bytes) -> tuple[bytes, int]:
     if len(raw) < 2:
-        raise CaptureFailed("bad_apdu", f"response of {len(raw)} bytes")
+        raise CaptureFailed(spec.BAD_APDU, f"response of {len(raw)} bytes")
     if len(raw) > MAX_RAPDU:
-        raise CaptureFailed("bad_apdu", f"response of {len(raw)} bytes for a short APDU")
+        raise CaptureFailed(spec.BAD_APDU, f"response of {len(raw)} bytes for a short APDU")
     return bytes(raw[:-2]), (raw[-2] << 8) | raw[-1]
 
 
@@ -142,7 +140,7 @@ def command(exchange: Callable[[bytes], bytes], apdu: bytes) -> tuple[bytes, int
     while sw >> 8 == 0x61:
         rounds += 1
         if rounds > MAX_GET_RESPONSE or len(data) > MAX_RESPONSE:
-            raise CaptureFailed("bad_apdu", "endless 61xx")
+            raise CaptureFailed(spec.BAD_APDU, "endless 61xx")
         more, sw = _split(exchange(bytes([0x00, INS_GET_RESPONSE, 0x00, 0x00, sw & 0xFF])))
         data += more
     return data, sw
@@ -158,13 +156,13 @@ def run_session(exchange: Callable[[bytes], bytes], nonce: Optional[bytes] = Non
     """
     select_data, sw = command(exchange, SELECT_APDU)
     if sw != 0x9000:
-        raise CaptureFailed("wrong_aid", f"SELECT sw {sw:04x}")
+        raise CaptureFailed(spec.WRONG_AID, f"SELECT sw {sw:04x}")
     parse_select(select_data)
     nonce = secrets.token_bytes(NONCE_LEN) if nonce is None else bytes(nonce)
     priv = ec.generate_private_key(ec.SECP256R1()) if private_key is None else private_key
     answer, sw = command(exchange, authenticate_apdu(nonce, pub65(priv)))
     if sw != 0x9000:
-        raise CaptureFailed("protocol", f"AUTHENTICATE sw {sw:04x}")
+        raise CaptureFailed(spec.PROTOCOL, f"AUTHENTICATE sw {sw:04x}")
     presentation, th = open_answer(priv, nonce, select_data, answer)
     return SessionResult(presentation, nonce, th, select_data)
 
@@ -211,8 +209,8 @@ class PcscReader(BaseReader):
     """
 
     def __init__(self, reader_name: Optional[str] = None, pki: Optional[str] = None, poll_interval: float = 0.2,
-                 *, exchange_timeout: float = 1.0, tap_timeout: float = 2.0, relay: bool = False,
-                 removal_grace: float = 1.5):
+                 *, exchange_timeout: float = spec.EXCHANGE_MS / 1000, tap_timeout: float = spec.TAP_MS / 1000,
+                 relay: bool = False, removal_grace: float = 1.5):
         self._sc = _load_pyscard()
         self.poll_interval = poll_interval
         self.exchange_timeout = exchange_timeout
@@ -334,7 +332,7 @@ class PcscReader(BaseReader):
         Card arrival and removal still come as :class:`~vitale_reader.events.CardEvent`."""
         self._relay = bool(enabled)
 
-    def transmit(self, apdu: bytes, timeout: float = 2.0) -> bytes:
+    def transmit(self, apdu: bytes, timeout: float = spec.RELAY_MS / 1000) -> bytes:
         """Send one command APDU to the phone in the field (relay mode) and return the raw response.
 
         ``timeout`` is not enforced inside PC/SC (a transmit cannot be interrupted); a late answer
@@ -353,13 +351,13 @@ class PcscReader(BaseReader):
                 try:
                     self._connect()
                 except CaptureFailed as err:
-                    raise CommandFailed("no_card" if err.reason == "removed" else err.reason, err.detail,
+                    raise CommandFailed("no_card" if err.reason == spec.REMOVED else err.reason, err.detail,
                                         request="relay") from err
             start = time.monotonic()
             try:
                 raw = self._transmit(bytes(apdu))
             except CaptureFailed as err:
-                code = "target_gone" if err.reason == "removed" else err.reason
+                code = "target_gone" if err.reason == spec.REMOVED else err.reason
                 raise CommandFailed(code, err.detail, request="relay") from err
             if time.monotonic() - start > timeout:
                 raise CommandFailed("rf_timeout", request="relay")
@@ -489,11 +487,11 @@ class PcscReader(BaseReader):
         hr, hcard, proto = sc.SCardConnect(self._card_ctx, self.name, sc.SCARD_SHARE_SHARED,
                                            sc.SCARD_PROTOCOL_T0 | sc.SCARD_PROTOCOL_T1)
         if _is(hr, sc.SCARD_E_NO_SMARTCARD, sc.SCARD_W_REMOVED_CARD):
-            raise CaptureFailed("removed", "no card to connect to")
+            raise CaptureFailed(spec.REMOVED, "no card to connect to")
         if _is(hr, sc.SCARD_W_UNRESPONSIVE_CARD, sc.SCARD_W_UNPOWERED_CARD, sc.SCARD_E_PROTO_MISMATCH):
-            raise CaptureFailed("unsupported_card", self._error(hr))
+            raise CaptureFailed(spec.UNSUPPORTED_CARD, self._error(hr))
         if not _is(hr, sc.SCARD_S_SUCCESS):
-            raise CaptureFailed("rf_error", f"connect: {self._error(hr)}")
+            raise CaptureFailed(spec.RF_ERROR, f"connect: {self._error(hr)}")
         self._hcard = int(hcard)
         self._pci = sc.SCARD_PCI_T1 if _is(proto, sc.SCARD_PROTOCOL_T1) else sc.SCARD_PCI_T0
 
@@ -526,12 +524,12 @@ class PcscReader(BaseReader):
         if not _is(hr, sc.SCARD_S_SUCCESS):
             self._disconnect(sc.SCARD_LEAVE_CARD)
             if _is(hr, sc.SCARD_W_REMOVED_CARD, sc.SCARD_E_NO_SMARTCARD) or self._gone():
-                raise CaptureFailed("removed", self._error(hr))
-            raise CaptureFailed("rf_error", self._error(hr))
+                raise CaptureFailed(spec.REMOVED, self._error(hr))
+            raise CaptureFailed(spec.RF_ERROR, self._error(hr))
         raw = bytes(rsp)
         if len(raw) < 2 and self._gone():  # vpcd, some readers: an empty answer when the card left
             self._disconnect(sc.SCARD_LEAVE_CARD)
-            raise CaptureFailed("removed", "no answer and the card left the field")
+            raise CaptureFailed(spec.REMOVED, "no answer and the card left the field")
         return raw
 
     def _session(self) -> SessionResult:
@@ -541,11 +539,11 @@ class PcscReader(BaseReader):
         def exchange(apdu: bytes) -> bytes:
             begin = time.monotonic()
             if begin >= end:
-                raise CaptureFailed("timeout", "tap budget spent")
+                raise CaptureFailed(spec.TIMEOUT, "tap budget spent")
             raw = self._transmit(apdu)
             done = time.monotonic()
             if done - begin > self.exchange_timeout or done > end:
-                raise CaptureFailed("timeout", f"answer after {done - begin:.1f} s")
+                raise CaptureFailed(spec.TIMEOUT, f"answer after {done - begin:.1f} s")
             return raw
 
         return run_session(exchange)

@@ -16,6 +16,7 @@ from typing import Any, Optional
 
 import cbor2
 from vitale_link import PROTOCOL_VERSION, messages
+from vitale_spec.nfc import RELAY_MS
 
 from . import events as ev
 from .base import BaseReader, ReaderInfo
@@ -151,7 +152,7 @@ class Reader(BaseReader):
         and removal still come as :class:`~vitale_reader.events.CardEvent`."""
         self._request(messages.RELAY, {"action": "enable" if enabled else "disable"})
 
-    def transmit(self, apdu: bytes, timeout: float = 2.0) -> bytes:
+    def transmit(self, apdu: bytes, timeout: float = RELAY_MS / 1000) -> bytes:
         """Send one command APDU to the phone in the field (relay mode) and return its response.
 
         :raises CommandFailed: ``no_card``, ``relay_disabled``, ``rf_timeout``, ``target_gone``...

@@ -65,9 +65,10 @@ class DirStorage:
 
 class SimBoard:
     name = "sim"
-    # The chip model shares a loaded machine with the firmware: wait longer for its ACK than
-    # the manual's 15 ms, or a late ACK would make the driver resend (and the chip run twice).
-    pn532_ack_timeout_ms = 100
+    # The chip model is a thread of another process on a machine that may be loaded: wait far
+    # longer for its ACK than the manual's 15 ms, or a late ACK would make the driver resend (and
+    # the chip run the command twice) or give up on a chip that is only slow to be scheduled.
+    pn532_ack_timeout_ms = 1000
 
     def __init__(self, config):
         self.config = config

@@ -1,6 +1,6 @@
 """Entry point of the simulated reader: ``run.py|run.mjs sim_main.py CONFIG_JSON``.
 
-Under CPython the firmware's own loop runs (``main.run``). Under the wasm
+Under CPython the firmware's own loop runs (``ReaderApp.run``). Under the wasm
 interpreter the script defines ``pump()`` instead and returns: run.mjs then
 calls ``pump()`` from JavaScript's event loop, because this interpreter only
 frees memory when control is back in JavaScript (a loop that never returns
@@ -14,10 +14,10 @@ import sim_board
 import simhost
 
 board = sim_board.make_board(json.loads(simhost.argv())[1])
-print("vitale-sim firmware: running on", board.name)
+_app = main.make_app(board)
+print("vitale-sim firmware: running on", board.name)  # the harness's signal: the reader answers from now on
 
 if sys.platform == "webassembly":
-    _app = main.make_app(board)
     _TURNS = 200  # scheduler turns per call while busy
 
     def pump():
@@ -30,5 +30,5 @@ if sys.platform == "webassembly":
                 return 2
         return 1
 else:
-    main.run(board, stop=board.should_stop)
+    _app.run(stop=board.should_stop)
     print("vitale-sim firmware: stopped")

@@ -28,7 +28,8 @@ import threading
 import tty
 from typing import Callable, Optional
 
-from .harness import RUNTIMES, SimError, SimReader
+from . import runtimes
+from .harness import SimError, SimReader
 from .pn532 import Pn532Model
 
 
@@ -36,8 +37,9 @@ def _reader_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="vitale-sim", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--link", required=True, help="path of the pty symlink for the host link")
-    p.add_argument("--runtime", choices=RUNTIMES, default="cpython",
-                   help="run the firmware under CPython or the real MicroPython interpreter (wasm)")
+    p.add_argument("--runtime", choices=runtimes.names(), default="cpython",
+                   help="where the firmware runs: " + "; ".join(f"{r}: {runtimes.get(r).description}"
+                                                            for r in runtimes.names()))
     p.add_argument("--storage", help="directory standing for the board's flash (default: a temporary one)")
     p.add_argument("--pki", help="test PKI directory (vitale-issuer init) to provision the reader from "
                                  "(default: the built-in TEST PKI)")

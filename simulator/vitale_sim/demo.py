@@ -1,7 +1,7 @@
 """`make demo`: the host library reading simulated phones through the simulated reader.
 
-For each firmware runtime (CPython, then the real MicroPython interpreter)
-it starts a simulated reader on a pty, opens it with ``vitale_reader.Reader``
+For each firmware runtime (``vitale_sim.runtimes.selected()``: CPython, then
+the real MicroPython interpreter) it starts a simulated reader on a pty, opens it with ``vitale_reader.Reader``
 exactly as practice software would, shows the reader a phone by NFC and a
 phone screen by QR, and prints what the host library reports. Everything
 uses the built-in TEST PKI and test identities.
@@ -16,7 +16,8 @@ import time
 from vitale_reader import CardEvent, CredentialEvent, Reader
 from vitale_reader.events import Event
 
-from .harness import RUNTIMES, SimReader
+from . import runtimes
+from .harness import SimReader
 from .issuer import qr as qr_image
 from .issuer.wallet import Wallet
 from .testpki import load as load_test_pki
@@ -74,7 +75,7 @@ def main() -> int:
         wallet_path = os.path.join(workdir, "phone.wallet")
         load_test_pki().new_wallet().save(wallet_path)
         print(f"TEST wallet issued by the built-in test PKI: {wallet_path}")
-        for runtime in RUNTIMES:
+        for runtime in runtimes.selected():
             demo_runtime(runtime, workdir, wallet_path)
     print("\ndemo done")
     return 0

@@ -19,15 +19,14 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import tty
 from typing import Callable, Optional
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-RUNTIMES = ("cpython", "micropython")
+from . import runtimes
+from .runtimes import ROOT
 
 
 class SimError(Exception):
@@ -38,17 +37,6 @@ def _set_nonblocking(fd: int) -> None:
     fcntl.fcntl(fd, fcntl.F_SETFL, fcntl.fcntl(fd, fcntl.F_GETFL) | os.O_NONBLOCK)
 
 
-def firmware_command(runtime: str, script: str, *args: str) -> list[str]:
-    if runtime == "cpython":
-        return [sys.executable, os.path.join(ROOT, "simulator", "cpython", "run.py"), script, *args]
-    if runtime == "micropython":
-        node = shutil.which("node")
-        if node is None:
-            raise SimError("the micropython runtime needs Node.js (`node` not found)")
-        return [node, os.path.join(ROOT, "simulator", "wasm", "run.mjs"), script, *args]
-    raise SimError(f"unknown runtime {runtime!r} (choose from {', '.join(RUNTIMES)})")
-
-
 class SimReader:
     """A simulated reader whose host link is a pty symlinked at ``link_path``."""
 
@@ -56,6 +44,10 @@ class SimReader:
                  pki: Optional[str] = None, pn532_bus: str = "uart",
                  on_output: Optional[Callable[[str], None]] = None):
         self.link_path = os.path.abspath(link_path)
+        try:
+            self._runtime = runtimes.get(runtime)
+        except runtimes.UnknownRuntime as err:
+            raise SimError(str(err)) from err
         self.runtime = runtime
         self._own_storage = storage_dir is None
         self.storage_dir = storage_dir or tempfile.mkdtemp(prefix="vitale-sim-")
@@ -120,11 +112,14 @@ class SimReader:
         _set_nonblocking(control_r)
         self._control_w = control_w
         config = dict(self._config, control_fd=control_r)
-        cmd = firmware_command(self.runtime, os.path.join(ROOT, "simulator", "board_sim", "sim_main.py"),
-                               json.dumps(config))
         self._ready.clear()
-        self.proc = subprocess.Popen(cmd, pass_fds=self._board_fds + [control_r], stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            self.proc = self._runtime.spawn(os.path.join(ROOT, "simulator", "board_sim", "sim_main.py"),
+                                            json.dumps(config), pass_fds=self._board_fds + [control_r],
+                                            stdin=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        except runtimes.RuntimeProblem as err:
+            os.close(control_r)
+            raise SimError(str(err)) from err
         os.close(control_r)
         self._pump = threading.Thread(target=self._pump_output, args=(self.proc,), daemon=True)
         self._pump.start()

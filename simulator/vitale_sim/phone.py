@@ -6,23 +6,26 @@ any other simulated reader front end: ``apdu()`` is the HCE
 (first byte 0x08) every time it enters a powered field, answers ATQA 00 04,
 SAK 0x20 and the ATS 05 78 80 70 02 (FSC 256, FWI 7).
 
-Faults (``FAULTS``), each with the outcome a correct reader reports:
+Faults (``FAULTS``), each with the one outcome a correct reader reports (``EXPECTED``):
 
-================== ==================================================== ==============================
-fault              what the phone does                                  reader outcome
-================== ==================================================== ==============================
-bad_signature      presentation signature has one bit flipped           presentation → verifier rejects
-expired            attestation re-issued with an expiry in the past     presentation → verifier rejects
-wrong_nonce        presentation signed over another nonce               presentation → verifier rejects
-replayed_response  replays an AUTHENTICATE answer recorded earlier      capture_error decrypt_failed
-replayed_presentation an old presentation, correctly re-encrypted       presentation → verifier rejects
-slow               answers AUTHENTICATE after ``slow_s`` (WTX meanwhile) capture_error timeout
-pulled_away        leaves the field after the first response chunk       capture_error removed
-garbage_apdu       answers AUTHENTICATE with one byte (no status word)  capture_error bad_apdu
-oversized_apdu     answers AUTHENTICATE in one 400+-byte response APDU  capture_error bad_apdu
-wrong_aid          app not installed: SELECT → 6A82                     capture_error wrong_aid
-bad_crypto         GCM tag altered                                      capture_error decrypt_failed
-================== ==================================================== ==============================
+===================== ===================================================== ===================================
+fault                 what the phone does                                   reader outcome
+===================== ===================================================== ===================================
+bad_signature         presentation signature has one bit flipped            credential refused: holder_signature
+expired               attestation re-issued with an expiry in the past      credential refused: credential_expired
+wrong_nonce           presentation signed over another nonce                credential refused: nonce_mismatch
+replayed_response     replays an AUTHENTICATE answer recorded earlier       capture_error decrypt_failed
+replayed_presentation an old presentation, correctly re-encrypted           credential refused: nonce_mismatch
+slow                  answers AUTHENTICATE after ``slow_s`` (WTX meanwhile) capture_error timeout
+pulled_away           leaves the field after the first response chunk       capture_error removed
+garbage_apdu          answers AUTHENTICATE with one byte (no status word)   capture_error bad_apdu
+oversized_apdu        answers AUTHENTICATE in one 400+-byte response APDU   capture_error bad_apdu
+wrong_aid             app not installed: SELECT → 6A82                      capture_error wrong_aid
+bad_crypto            GCM tag altered                                       capture_error decrypt_failed
+===================== ===================================================== ===================================
+
+A replayed presentation carries the nonce of the session it was made for: the
+verifier checks the nonce before the transcript, so it names the nonce.
 """
 from __future__ import annotations
 
@@ -32,6 +35,8 @@ import time
 from typing import Any, List, Optional
 
 from cryptography.hazmat.primitives.asymmetric import ec
+from vitale_spec import nfc as capture
+from vitale_spec import reasons as verdict
 
 from . import phone_protocol as pp
 from .card import CardRemoved, Delayed
@@ -39,20 +44,21 @@ from .card import CardRemoved, Delayed
 FAULTS = ("bad_signature", "expired", "wrong_nonce", "replayed_response", "replayed_presentation", "slow",
           "pulled_away", "garbage_apdu", "oversized_apdu", "wrong_aid", "bad_crypto")
 
-#: outcome a reader reports for each fault: ("presentation", None) or ("capture_error", reason)
+#: the outcome a correct reader reports for each fault: ("credential", verdict reason) when a
+#: presentation reaches the verifier, ("capture_error", capture reason) when none does
 EXPECTED = {
-    None: ("nfc_presentation", None),
-    "bad_signature": ("nfc_presentation", None),
-    "expired": ("nfc_presentation", None),
-    "wrong_nonce": ("nfc_presentation", None),
-    "replayed_presentation": ("nfc_presentation", None),
-    "replayed_response": ("capture_error", "decrypt_failed"),
-    "slow": ("capture_error", "timeout"),
-    "pulled_away": ("capture_error", "removed"),
-    "garbage_apdu": ("capture_error", "bad_apdu"),
-    "oversized_apdu": ("capture_error", "bad_apdu"),
-    "wrong_aid": ("capture_error", "wrong_aid"),
-    "bad_crypto": ("capture_error", "decrypt_failed"),
+    None: ("credential", verdict.OK),
+    "bad_signature": ("credential", verdict.HOLDER_SIGNATURE),
+    "expired": ("credential", verdict.CREDENTIAL_EXPIRED),
+    "wrong_nonce": ("credential", verdict.NONCE_MISMATCH),
+    "replayed_presentation": ("credential", verdict.NONCE_MISMATCH),
+    "replayed_response": ("capture_error", capture.DECRYPT_FAILED),
+    "slow": ("capture_error", capture.TIMEOUT),
+    "pulled_away": ("capture_error", capture.REMOVED),
+    "garbage_apdu": ("capture_error", capture.BAD_APDU),
+    "oversized_apdu": ("capture_error", capture.BAD_APDU),
+    "wrong_aid": ("capture_error", capture.WRONG_AID),
+    "bad_crypto": ("capture_error", capture.DECRYPT_FAILED),
 }
 
 ATS = bytes.fromhex("0578807002")

@@ -3,8 +3,7 @@
 Independent of the firmware's own crypto on purpose: the simulated phone and
 the firmware reader agreeing is the cross-check. The transcript and key
 schedule are the host library's (``vitale_reader.nfc_session``, also used by
-its PC/SC backend). Also a CPython *reader* side (:func:`reader_open`) and the
-test-vector generator (:func:`make_vector`).
+its PC/SC backend). Also a CPython *reader* side (:func:`reader_open`).
 """
 from __future__ import annotations
 
@@ -12,9 +11,9 @@ from typing import Callable, List, Optional, Tuple
 
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from vitale_reader.nfc_session import (AID, GCM_IV, INS_AUTHENTICATE, INS_GET_RESPONSE,  # noqa: F401 (re-exported)
-                                       INS_SELECT, KEY_INFO, NONCE_LEN, PUB_LEN, SUITE_P256_HKDF_AESGCM,
-                                       VERSION, ecdh, pub65, session_key, transcript, transcript_hash)
+from vitale_reader.nfc_session import ecdh, pub65, session_key, transcript_hash
+from vitale_spec.nfc import (AID, CLA_PROPRIETARY, GCM_IV, INS_AUTHENTICATE, INS_GET_RESPONSE, INS_SELECT, NONCE_LEN,
+                             PUB_LEN, SUITE_P256_HKDF_AESGCM, VERSION)
 
 SUITES = SUITE_P256_HKDF_AESGCM
 SELECT_DATA = bytes([VERSION, SUITES, 0x00])
@@ -27,10 +26,6 @@ SW_NOT_FOUND = b"\x6a\x82"
 SW_WRONG_P1P2 = b"\x6a\x86"
 SW_INS = b"\x6d\x00"
 SW_CLA = b"\x6e\x00"
-
-
-def private_key(value: int) -> ec.EllipticCurvePrivateKey:
-    return ec.derive_private_key(value, ec.SECP256R1())
 
 
 def seal(key: bytes, presentation: bytes, th: bytes) -> bytes:
@@ -123,7 +118,7 @@ class PhoneApp:
         if not self.selected:
             return SW_CONDITIONS
         if ins == INS_AUTHENTICATE:
-            if cla != 0x80:
+            if cla != CLA_PROPRIETARY:
                 return SW_CLA
             if p1 != VERSION or p2 != 0:
                 return SW_WRONG_P1P2
@@ -139,48 +134,3 @@ class PhoneApp:
                 answer = self.answer_hook(answer)
             return self._out(answer, ne)
         return SW_INS
-
-
-def make_vector(presenter: Callable[[bytes, bytes], bytes]) -> dict:
-    """A fixed-key session (protocol/vectors/nfc/session_v1.json), as hex strings.
-
-    ``presenter(nonce, transcript_hash)`` gives the presentation (e.g. a test wallet's).
-    """
-    reader = private_key(0x1F2E3D4C5B6A79880123456789ABCDEF00112233445566778899AABBCCDDEEFF)
-    phone = private_key(0x0A1B2C3D4E5F60718293A4B5C6D7E8F90123456789ABCDEF0FEDCBA987654321)
-    nonce = bytes(range(0x10, 0x20))
-    answer, info = authenticate_answer(presenter, pub65(reader), nonce, SELECT_DATA, phone)
-    presentation = info["presentation"]
-    select = bytes([0x00, 0xA4, 0x04, 0x00, len(AID)]) + AID + b"\x00"
-    auth = bytes([0x80, INS_AUTHENTICATE, VERSION, 0x00, NONCE_LEN + PUB_LEN]) + nonce + pub65(reader) + b"\x00"
-    app = PhoneApp(presenter)
-    apdus = []
-    app.handle(select)
-    # replay the fixed answer through the chunking logic
-    rsp = app._out(answer)
-    apdus.append((auth, rsp))
-    while app._pending:
-        cmd = bytes([0x00, INS_GET_RESPONSE, 0, 0, rsp[-1]])
-        rsp = app._out(app._pending)
-        apdus.append((cmd, rsp))
-    return {
-        "description": "Vitale NFC protocol v1 (protocol/NFC.md): one session with fixed ephemeral keys",
-        "warning": "TEST ONLY - keys are public; the presentation is from the built-in TEST PKI",
-        "aid": AID.hex(),
-        "reader_priv": f"{reader.private_numbers().private_value:064x}",
-        "reader_pub": pub65(reader).hex(),
-        "phone_priv": f"{phone.private_numbers().private_value:064x}",
-        "phone_pub": info["phone_pub"].hex(),
-        "nonce": nonce.hex(),
-        "select_data": SELECT_DATA.hex(),
-        "transcript": transcript(SELECT_DATA, pub65(reader), nonce, info["phone_pub"]).hex(),
-        "transcript_hash": info["transcript_hash"].hex(),
-        "shared_secret": info["shared"].hex(),
-        "hkdf_info": KEY_INFO.hex(),
-        "session_key": info["key"].hex(),
-        "gcm_iv": GCM_IV.hex(),
-        "presentation": presentation.hex(),
-        "answer": answer.hex(),
-        "apdus": [{"command": c.hex(), "response": r.hex()} for c, r in
-                  [(select, SELECT_DATA + SW_OK)] + apdus],
-    }

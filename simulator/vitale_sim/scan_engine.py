@@ -158,6 +158,12 @@ class Gm65Model:
             self._in_view.clear()
 
     @property
+    def in_view(self) -> int:
+        """How many codes are in front of the camera now."""
+        with self._lock:
+            return len(self._in_view)
+
+    @property
     def mode(self) -> str:
         return MODES[self.zone[REG_MODE] & 0x03]
 

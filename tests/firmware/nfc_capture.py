@@ -7,13 +7,14 @@ the configured APDUs each time a phone arrives.
 """
 import binascii
 import json
-import time
 
 import simhost
-from app.tasks import Scheduler
+from core.tasks import Deadline, Scheduler
 from nfc import make_pn532
 from nfc.capture import NfcCapture
-from nfc_rig import Ctl, bus, config
+from rig import Ctl, IdleBoard, bus, config
+from sim_board import SimBoard
+from vitale_spec.nfc import RELAY_MS
 
 cfg = config()
 ctl = Ctl(cfg["ctl"])
@@ -24,7 +25,6 @@ def encode(ev):
     out = {}
     for k, v in ev.items():
         out[k] = binascii.hexlify(v).decode() if isinstance(v, (bytes, bytearray)) else v
-    out["t"] = time.ticks_ms()
     return out
 
 
@@ -39,7 +39,7 @@ def on_result(ev):
         state["stop"] = True
 
 
-cap = NfcCapture(make_pn532(bus(cfg), cfg.get("ack_ms", 100)), lambda n: bytes(simhost.random(n)), on_result, **cfg.get("options", {}))
+cap = NfcCapture(make_pn532(bus(cfg), SimBoard.pn532_ack_timeout_ms), lambda n: bytes(simhost.random(n)), on_result, **cfg.get("options", {}))
 sched = Scheduler()
 sched.spawn(cap.task(), "nfc")
 
@@ -54,7 +54,7 @@ def relay_task():
         handled = state["arrivals"]
         for apdu in apdus:
             try:
-                rsp = yield from cap.relay_apdu(apdu)
+                rsp = yield from cap.relay_apdu(apdu, cfg.get("relay_ms", RELAY_MS))
                 ev = {"kind": "relay_response", "response": rsp}
             except Exception as err:  # reported to the test
                 ev = {"kind": "relay_error", "error": type(err).__name__, "code": getattr(err, "code", "")}
@@ -67,11 +67,6 @@ if cfg.get("relay") is not None:
     sched.spawn(relay_task(), "relay")
 
 
-class IdleBoard:
-    def idle(self, ms):
-        simhost.sleep_ms(ms)
-
-
-end = time.ticks_add(time.ticks_ms(), cfg.get("timeout_ms", 60000))
-sched.run(IdleBoard(), stop=lambda: state["stop"] or time.ticks_diff(end, time.ticks_ms()) <= 0)
+deadline = Deadline(cfg.get("timeout_ms", 60000))  # a bound for a scenario gone wrong, not a step
+sched.run(IdleBoard(), stop=lambda: state["stop"] or deadline.expired())
 print(json.dumps({"taps": cap.taps, "stopped": state["stop"], "tasks": sched.names(), "firmware": list(cap.firmware)}))

@@ -2,17 +2,26 @@
 # with fakes (no I/O): dedup, text checks, the GM65 byte parser, the Tiny Code
 # Reader driver on a fake I2C bus, the OpenMV back end on a fake sensor module.
 # Prints one JSON object {check name: result}; the pytest side asserts.
+# Time moves only when this script says so (one millisecond per scheduler turn).
 import binascii
 import json
-import time
 
-from app.tasks import Scheduler
+from core import clock
+from core.tasks import Scheduler
 from qr import capture, dedup, gm65
 from qr.capture import QrCapture, check_text
 from qr.tiny_code_reader import TinyCodeReader
 from qr.openmv_camera import OpenMvCamera
 
 out = {}
+now = [0]
+clock.use_ticks(lambda: now[0])
+
+
+def turn(sched):
+    sched.run_once()
+    now[0] += 1
+
 
 # -- dedup -------------------------------------------------------------------
 d = dedup.Dedup(hold_off_ms=3000, capacity=3)
@@ -35,8 +44,8 @@ out["dedup_evict"] = evict  # K3 new, K0 evicted -> new, K2 kept -> duplicate
 # tick wraparound: ticks_ms wraps at 2**30 on MicroPython
 d = dedup.Dedup(hold_off_ms=3000, capacity=2)
 top = (1 << 30) - 500
-out["dedup_wrap"] = [d.fresh(k1, top), d.fresh(k1, time.ticks_add(top, 1000)),
-                     d.fresh(k1, time.ticks_add(top, 5000))]
+out["dedup_wrap"] = [d.fresh(k1, top), d.fresh(k1, clock.ticks_add(top, 1000)),
+                     d.fresh(k1, clock.ticks_add(top, 5000))]
 out["key_len"] = len(k1)
 
 # -- text checks ----------------------------------------------------------------
@@ -128,7 +137,7 @@ sched = Scheduler()
 sched.spawn(cap.task(), "qr")
 turns = 0
 while bus.reads < len(script) + 2 and turns < 10000:
-    sched.run_once()
+    turn(sched)
     turns += 1
 out["tcr_codes"] = rec.codes
 out["tcr_errors"] = [e[0] for e in rec.errors]
@@ -202,7 +211,7 @@ cap = QrCapture(OpenMvCamera(sensor_module=sensor), rec.on_code, rec.on_error)
 sched = Scheduler()
 sched.spawn(cap.task(), "qr")
 for _ in range(8):
-    sched.run_once()
+    turn(sched)
 out["openmv_codes"] = rec.codes
 out["openmv_setup"] = sensor.calls
 
@@ -236,7 +245,7 @@ cap = QrCapture(TinyCodeReader(FakeI2C([frame(b"ONE")] * 2 + [frame(b"TWO")]), p
 sched = Scheduler()
 sched.spawn(cap.task(), "qr")
 for _ in range(30):
-    sched.run_once()
+    turn(sched)
 out["callback_errors"] = rec.errors
 out["callback_task_alive"] = sched.names()
 

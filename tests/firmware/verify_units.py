@@ -8,7 +8,7 @@ import json
 
 import verify_common as vc
 from verify import base45, inflate, nir
-from verify import reasons as R
+from vitale_spec import reasons as R
 from verify.replay import ReplayCache
 from verify.trustlist import TrustListError, TrustStore, kid_of
 from verify.verifier import Verifier

@@ -2,28 +2,32 @@
 
 A task is a generator. ``yield`` means "waiting, call me next turn";
 ``yield True`` means "made progress, more to do". Waits compose with
-``yield from``. The loop sleeps (``board.idle``) only when no task made
-progress, so the reader stays responsive without busy-waiting.
+``yield from``: ``yield from sleep_ms(5)``, or a loop on a ``Deadline``.
+The loop sleeps (``board.idle``) only when no task made progress, so the
+reader stays responsive without busy-waiting. Every wait in the firmware is
+one of these two primitives: no module keeps a sleep loop of its own.
 """
-import time
+from core import clock
 
 
 class Deadline:
     """A wraparound-safe point in time ``ms`` milliseconds from now."""
 
     def __init__(self, ms):
-        self._end = time.ticks_add(time.ticks_ms(), ms)
+        self._end = clock.ticks_add(clock.ticks_ms(), ms)
 
     def remaining(self):
-        return max(0, time.ticks_diff(self._end, time.ticks_ms()))
+        """Milliseconds left, 0 once expired."""
+        return max(0, clock.ticks_diff(self._end, clock.ticks_ms()))
 
     def expired(self):
-        return time.ticks_diff(self._end, time.ticks_ms()) <= 0
+        return clock.ticks_diff(self._end, clock.ticks_ms()) <= 0
 
 
 def sleep_ms(ms):
-    """Wait ``ms`` milliseconds without blocking other tasks: ``yield from sleep_ms(5)``."""
+    """Wait ``ms`` milliseconds without blocking other tasks (at least one turn)."""
     deadline = Deadline(ms)
+    yield
     while not deadline.expired():
         yield
 

@@ -1,7 +1,9 @@
-"""The firmware's exception hierarchy: one root, one branch per layer.
+"""The firmware's exception root and its branches.
 
-Each carries a short machine-readable ``code`` that the link layer reports
-to the host. Messages never contain personal data.
+Each error carries a short machine-readable ``code`` that the link layer
+reports to the host. Messages never contain personal data. Byte-level
+decoders raise ``ValueError`` subclasses instead (``verify.errors.VerifyError``,
+``crypto``): those stay inside their layer, which turns them into verdicts.
 """
 
 
@@ -21,8 +23,8 @@ class DriverError(ReaderError):
     code = "driver_error"
 
 
-class TimeoutError_(ReaderError):
-    """A bounded wait ran out. (Named so as not to shadow the builtin.)"""
+class WaitTimeout(ReaderError):
+    """A bounded wait ran out."""
 
     code = "timeout"
 
@@ -31,7 +33,3 @@ class CaptureError(ReaderError):
     """A phone or a code could not be read (removed, wrong AID, bad APDU...)."""
 
     code = "capture_error"
-
-
-class StorageError(ReaderError):
-    code = "storage_error"

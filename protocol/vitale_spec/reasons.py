@@ -1,8 +1,8 @@
-"""Verdict reason codes of the credential profile (protocol/CREDENTIAL.md §8).
+"""Verdict reason codes of the credential profile (CREDENTIAL.md §8), in check order (§7).
 
-The same strings on the firmware and on the host (``vitale_reader.credential``).
-A verdict names the first check that failed, in the order of CREDENTIAL.md §7.
-Also home of the exception root of the byte-level decoders of this package.
+A verdict names the first check that failed. The reader's verifier
+(``firmware/verify``) and the host's (``vitale_reader.credential``) both
+give these strings.
 """
 OK = "ok"
 # QR text layer
@@ -26,12 +26,12 @@ NONCE_MISMATCH = "nonce_mismatch"
 TRANSCRIPT_MISMATCH = "transcript_mismatch"
 STALE = "stale"
 REPLAY = "replay"
+# the verifier itself failed (out of memory...): never a pass
+INTERNAL = "internal"
 # trust-list updates
 TRUST_LIST_SIGNATURE = "trust_list_signature"
 TRUST_LIST_ROLLBACK = "trust_list_rollback"
 TRUST_LIST_MALFORMED = "trust_list_malformed"
-# the verifier itself failed (out of memory...): never a pass
-INTERNAL = "internal"
 
 # Every verdict reason, in check order (CREDENTIAL.md §7).
 VERDICT_REASONS = (
@@ -58,20 +58,3 @@ VERDICT_REASONS = (
 # Reasons a trust-list update can fail with.
 TRUST_LIST_REASONS = (TRUST_LIST_SIGNATURE, TRUST_LIST_ROLLBACK, TRUST_LIST_MALFORMED)
 ALL = VERDICT_REASONS + TRUST_LIST_REASONS
-
-
-class VerifyError(ValueError):
-    """A byte-level decoder of this package rejected its input.
-
-    ``code`` is one of the reason codes above. The message is a short
-    technical detail (an offset, a limit), never personal data. These
-    errors stay inside ``verify``: the verifier turns them into verdicts.
-    """
-
-    code = COSE_STRUCTURE
-
-    def __init__(self, detail="", code=None):
-        super().__init__(detail)
-        if code is not None:
-            self.code = code
-        self.detail = detail
