@@ -17,6 +17,7 @@ from vitale_sim.card import Delayed
 from vitale_sim.iso14443a import crc_a
 from vitale_sim.phone import ATS, EchoCard
 from vitale_sim.pn532 import Pn532Model, frame
+from vitale_sim.pn532.link import OSC_START_MAX_S
 
 from support import ROOT, wait_until
 
@@ -38,11 +39,11 @@ def RSP(hexstr):
 class Hsu:
     """The host end of a pty whose other end the model serves."""
 
-    def __init__(self):
+    def __init__(self, **model_kwargs):
         self.master, self.slave = os.openpty()
         tty.setraw(self.slave)
         tty.setraw(self.master)
-        self.model = Pn532Model(self.master, "uart").start()
+        self.model = Pn532Model(self.master, "uart", **model_kwargs).start()
 
     def write(self, data):
         os.write(self.slave, data)
@@ -132,22 +133,51 @@ def test_asleep_until_wakeup_preamble():
         h.close()
 
 
-def test_hsu_wakeup_needs_t_osc_start():
+def _deliver(h, stream, piecewise):
+    """Write ``stream`` at once, or a byte at a time, each only once the chip has read the one before:
+    as late and in as many pieces as a loaded machine may deliver them (a pty carries no timing)."""
+    if not piecewise:
+        h.write(stream)
+        return
+    for i, b in enumerate(stream):
+        h.write(bytes([b]))
+        wait_until(lambda: h.model.host_bytes_in == i + 1, what=f"the chip reading byte {i}")
+
+
+@pytest.mark.parametrize("piecewise", [False, True], ids=["at_once", "byte_by_byte"])
+def test_hsu_wakeup_loses_what_starts_within_t_osc_start(piecewise):
     # 0x55 carries five rising edges (its stop bit is the 5th): the chip wakes at the end of it, then
-    # loses what starts on the line within T_osc_start (1 ms: 11 bytes at 115200 baud)
+    # loses what starts on the line within T_osc_start (1 ms: the next 12 bytes at 115200 baud). Line
+    # time is the bytes' own, so when and in how many pieces they arrive changes nothing.
     h = Hsu()
     try:
-        h.write(b"\x55" + CMD("02"))  # the frame is on the line right behind the 0x55: lost
-        h.write(b"\x55\x55" + bytes(14) + CMD("04"))
-        assert h.read(19) == ACK + RSP("05 00 00 00 00")
+        _deliver(h, b"\x55" + CMD("02") + WAKE + CMD("04"), piecewise)  # 02 right behind the 0x55: lost
+        assert h.read(6 + 13) == ACK + RSP("05 00 00 00 00")
+        assert h.model.link.lost == 13  # the 0x55, the 9 bytes of CMD 02, 3 of the next preamble
     finally:
         h.close()
     h = Hsu()
     try:
-        h.write(b"\x55")
-        wait_until(lambda: h.model.host_bytes_in == 1 and not h.model.asleep, what="the chip awake")
-        time.sleep(0.01)  # the host waits T_osc_start (up to 2 ms) before its frame, as the manual says
-        assert h.xfer(CMD("02"), 19) == ACK + RSP("03 32 01 06 07")
+        _deliver(h, WAKE + CMD("02"), piecewise)  # 55 55 and 15 zeros (Adafruit's driver) cover it
+        assert h.read(6 + 13) == ACK + RSP("03 32 01 06 07")
+    finally:
+        h.close()
+
+
+def test_hsu_wakeup_of_the_slowest_chip():
+    # T_osc_start may reach 2 ms (6.3.2.3): 55 55 and 14 zeros (libnfc) wake such a chip but do not
+    # cover it, 55 55 and 24 zeros (the firmware's preamble) do
+    h = Hsu(osc_start_s=OSC_START_MAX_S)
+    try:
+        h.write(H("5555") + bytes(14) + CMD("02"))  # lost: the next answer is the next command's
+        h.write(WAKE + CMD("04"))
+        assert h.read(6 + 13) == ACK + RSP("05 00 00 00 00")
+    finally:
+        h.close()
+    h = Hsu(osc_start_s=OSC_START_MAX_S)
+    try:
+        h.write(H("5555") + bytes(24) + CMD("02"))
+        assert h.read(6 + 13) == ACK + RSP("03 32 01 06 07")
     finally:
         h.close()
 

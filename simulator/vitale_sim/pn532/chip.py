@@ -234,7 +234,7 @@ class Pn532Model:
             try:
                 if self.transport == "uart":
                     self.host_bytes_in += len(data)
-                self.link.received(data, time.monotonic())
+                self.link.received(data)
             except Exception as err:  # a bug must not kill the chip silently: keep serving
                 self.errors.append(repr(err))
         return True

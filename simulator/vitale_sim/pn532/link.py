@@ -2,14 +2,21 @@
 
 HSU is a byte stream on a pty or socket. The chip wakes from LowVbat or
 PowerDown as section 6.3.2.3 gives it: on the 5th rising edge on HSU_RX
-(0x55 carries four, so the edge comes in the next byte), then it needs
-T_osc_start before it understands bytes again; bytes that start on the line
-before that are lost. The manual puts T_osc_start at "typically a few 100 us,
-up to 2 ms": the model takes 1 ms (``OSC_START_S``). The line is modelled at
-the chip's baud rate, bytes back to back from the moment they are read (a pty
-gives no per-byte time): a host that sends 0x55 0x55 and then zeros
-(libnfc, Adafruit's driver, the firmware here: 14 or 15 zeros) covers it; a
-host that sends a frame right behind a lone 0x55 loses it and must resend.
+(0x55 carries five: its stop bit is the 5th), then it needs T_osc_start
+before it understands bytes again; bytes that start on the line before that
+are lost. The manual puts T_osc_start at "typically a few 100 us, up to 2
+ms": the model takes 1 ms (``OSC_START_S``), the manual's maximum is
+``OSC_START_MAX_S``.
+
+Line time is counted in bytes, at the chip's baud rate, and never read from a
+clock: a pty or socket carries the bytes but not their timing, and when this
+thread gets to read them is the host machine's scheduling, not the wire's. So
+what is lost to T_osc_start depends on the bytes alone, however late or in
+however many pieces they arrive: ``55 55`` then 14 zeros (libnfc, Adafruit's
+driver) covers 1 ms, the firmware's 24 zeros cover 2 ms. A pause the host
+makes instead of sending zeros does not reach the model (a frame right behind
+a lone ``55`` is lost here even if the host waited): it gets no ACK and must
+resend.
 
 I2C and SPI arrive as bus transactions over a socket, from the firmware's bus
 objects (``simulator/board_sim/sim_buses.py``), see :data:`BUS_PROTOCOL`. I2C
@@ -23,7 +30,8 @@ from typing import Any, Optional, Tuple
 
 from .frames import FrameParser
 
-OSC_START_S = 1e-3
+OSC_START_S = 1e-3  # T_osc_start the model takes: the manual's "typically a few 100 us"
+OSC_START_MAX_S = 2e-3  # the manual's "up to 2 ms": what a host must cover
 
 WAKE_HSU = 0x10
 WAKE_SPI = 0x20
@@ -54,7 +62,8 @@ class HsuLink:
         self.osc_start_s = osc_start_s
         self.baud = 115200
         self.parser = FrameParser()
-        self._line_free = 0.0  # when the line is idle again after the bytes already received
+        self.lost = 0  # bytes that started on the line within T_osc_start
+        self._line = 0.0  # line time (s) at which the next byte starts: bytes received so far, back to back
         self._level = 1
         self._edges = 0
         self._ready_at = 0.0
@@ -63,11 +72,11 @@ class HsuLink:
         self.parser = FrameParser()
         self._edges = 0
 
-    def received(self, data: bytes, now: float) -> None:
+    def received(self, data: bytes) -> None:
         byte_s = 10.0 / self.baud  # start bit, 8 data bits, stop bit
-        t = max(now, self._line_free)
+        t = self._line
         if not self.chip.asleep and t >= self._ready_at:
-            self._line_free = t + byte_s * len(data)
+            self._line = t + byte_s * len(data)
             self._feed(data)
             return
         kept = bytearray()
@@ -76,10 +85,13 @@ class HsuLink:
                 edge_at = self._rising_edges(b, t, byte_s / 10)
                 if edge_at is not None and self.chip.wake(WAKE_HSU):
                     self._ready_at = edge_at + self.osc_start_s
+                self.lost += 1
             elif t >= self._ready_at:
                 kept.append(b)
+            else:
+                self.lost += 1
             t += byte_s
-        self._line_free = t
+        self._line = t
         if kept:
             self._feed(bytes(kept))
 
@@ -118,7 +130,7 @@ class BusLink:
     def asleep(self) -> None:
         pass
 
-    def received(self, data: bytes, now: float) -> None:
+    def received(self, data: bytes) -> None:
         self._buf += data
         while len(self._buf) >= 3:
             op = self._buf[0]
