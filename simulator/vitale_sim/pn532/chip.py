@@ -18,7 +18,9 @@ interface stays live.
 
 Fault injection for tests: ``drop_acks`` (commands lost on the wire),
 ``corrupt_responses`` (response frames with a bad DCS), ``bus_timeouts`` (I2C
-clock stretched past the master's timeout).
+clock stretched past the master's timeout), ``stall_s`` (the next command frame
+is taken that many seconds late, ACK included, as by a model thread that a
+loaded machine does not schedule: what the simulated board's ACK bound must outlast).
 """
 from __future__ import annotations
 
@@ -55,6 +57,7 @@ class Pn532Model:
         self.errors: List[str] = []  # exceptions caught in the model thread (tests assert it stays empty)
         self.drop_acks = 0
         self.corrupt_responses = 0
+        self.stall_s = 0.0
         self.link: Any = HsuLink(self, osc_start_s) if transport == "uart" else BusLink(self, transport, i2c_address)
         self.radio = Radio()
         self.firmware = Firmware(self, self.radio, firmware)
@@ -271,6 +274,9 @@ class Pn532Model:
             self._send(ERROR_FRAME)
             return
         self.frames.append(("in", frame(body[0], body[1:])))
+        if self.stall_s > 0:
+            stall, self.stall_s = self.stall_s, 0.0
+            time.sleep(stall)  # the fault itself: this thread unscheduled, the host's bytes waiting
         if self.drop_acks > 0:
             self.drop_acks -= 1
             return
