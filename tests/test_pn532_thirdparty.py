@@ -16,7 +16,7 @@ from adafruit_pn532.uart import PN532_UART  # installed by `make setup` (require
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from vitale_sim import phone_protocol as pp
-from vitale_sim.pn532_model import run_pn532_alone
+from vitale_sim.cli import run_pn532_alone
 
 
 @pytest.fixture

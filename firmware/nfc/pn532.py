@@ -50,7 +50,7 @@ KIND_BAD = const(5)  # checksum or format error: skip and resync
 ACK_TIMEOUT_MS = const(15)  # UM0701 6.2.2: the ACK comes within 15 ms ...
 _ACK_TRIES = const(3)  # ... else resend, a bounded number of times
 _NACK_TRIES = const(2)  # a response with a bad checksum: ask for it again (NACK)
-WAKE_MS = const(3)  # after a wake-up (HSU preamble, I2C address, SPI NSS low) before the first frame
+WAKE_MS = const(3)  # after an I2C or SPI wake-up (address, NSS low) before the first frame (HSU: see pn532_uart)
 _SETTLE_MS = const(2)  # after SetSerialBaudRate's ACK, before switching the UART
 _CONFIG_MS = const(200)  # answer time of the set-up commands (SAM, RF configuration, release...)
 

@@ -1,16 +1,20 @@
 """PN532 over HSU (high-speed UART, 115200 8N1 by default).
 
-The chip sleeps after power-up: the first frame must follow a wake-up
-preamble (0x55 0x55 then zeros, UM0701-02 section 6.2.3 / 7.2.11). The UART
+The chip sleeps after power-up (LowVbat). UM0701-02 section 6.3.2.3: it wakes
+on the 5th rising edge on HSU_RX (one 0x55 carries five), then needs
+T_osc_start, up to 2 ms, before it takes bytes again. The wake-up preamble
+covers that with bytes alone: 0x55 0x55 and 24 zeros last 2.26 ms at 115200
+baud, the chip's rate after power-up, and zeros before a frame are preamble to
+a chip already awake. No pause is relied on: a pty to a simulated chip does not
+carry one, and a real wire needs none after these bytes. The UART
 object is shaped like ``machine.UART`` configured with ``timeout=0``:
 ``any()``, ``read(n)`` → bytes or None, ``write(buf)``; optionally ``init(baudrate=)``.
 """
 from micropython import const
 
-from core.tasks import sleep_ms
-from nfc.pn532 import KIND_BAD, KIND_NONE, WAKE_MS, parse_frame
+from nfc.pn532 import KIND_BAD, KIND_NONE, parse_frame
 
-_WAKEUP = b"\x55\x55" + bytes(14)
+_WAKEUP = b"\x55\x55" + bytes(24)  # the frame starts 2.18 ms after the 5th rising edge (115200 baud)
 _BUF = const(320)  # > the longest frame (8 + 265 + 2)
 _FLUSH_MAX = const(4096)
 
@@ -49,7 +53,8 @@ class Pn532Uart:
     def wakeup(self):
         self.uart.write(_WAKEUP)
         self.bytes_out += len(_WAKEUP)
-        yield from sleep_ms(WAKE_MS)
+        return
+        yield  # a generator like the other transports' wakeup (they wait for the chip)
 
     def set_baudrate(self, baud):
         self.uart.init(baudrate=baud)

@@ -1,7 +1,7 @@
 """Simulated I2C and SPI buses for the firmware, shaped like machine.I2C / machine.SPI / machine.Pin.
 
 Each bus transaction is one request/response over a socket to the chip
-model (``vitale_sim.pn532_model.Pn532Model``, see its ``BUS_PROTOCOL``)::
+model (``vitale_sim.pn532.Pn532Model``, see ``vitale_sim.pn532.link.BUS_PROTOCOL``)::
 
     request  = op(1) len(2 BE) payload      response = status(1) len(2 BE) payload
 

@@ -58,7 +58,7 @@ class SimReader:
         self.pinned_root: Optional[bytes] = None
         self.device_id = os.urandom(8)
         self.pn532_bus = pn532_bus
-        self.pn532_model = None  # vitale_sim.pn532_model.Pn532Model once started
+        self.pn532_model = None  # vitale_sim.pn532.Pn532Model once started
         self.scanner_model = None  # vitale_sim.scan_engine.Gm65Model once started
         self._sockets: list[socket.socket] = []
         self._on_output = on_output or (lambda line: None)
@@ -161,7 +161,7 @@ class SimReader:
 
     def _start_pn532(self, child_fds: list[int]) -> dict:
         """The PN532 chip model (HSU, I2C or SPI framing) with the phone that taps on it."""
-        from .pn532_model import Pn532Model
+        from .pn532 import Pn532Model
 
         ours, theirs = self._socket_for_child(child_fds)
         self.pn532_model = Pn532Model(ours, transport=self.pn532_bus).start()

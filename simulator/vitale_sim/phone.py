@@ -39,7 +39,7 @@ from vitale_spec import nfc as capture
 from vitale_spec import reasons as verdict
 
 from . import phone_protocol as pp
-from .pn532_model import CardRemoved, Delayed
+from .card import CardRemoved, Delayed
 
 FAULTS = ("bad_signature", "expired", "wrong_nonce", "replayed_response", "replayed_presentation", "slow",
           "pulled_away", "garbage_apdu", "oversized_apdu", "wrong_aid", "bad_crypto")
@@ -139,7 +139,7 @@ class SimPhone:
             p = flip_signature(p)
         return p
 
-    # -- card interface (see pn532_model) -------------------------------------------------
+    # -- card interface (see vitale_sim.card) --------------------------------------------
     def power_on(self) -> None:
         self.powered = True
         self.taps += 1

@@ -26,7 +26,7 @@ import threading
 import time
 from typing import Any, Optional
 
-from .pn532_model import CardRemoved, Delayed
+from .card import CardRemoved, Delayed
 
 log = logging.getLogger(__name__)
 

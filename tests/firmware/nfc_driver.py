@@ -21,7 +21,9 @@ res = {}
 hexl = lambda b: binascii.hexlify(bytes(b)).decode()  # noqa: E731
 
 res["begin"] = outcome(lambda: list(drive(pn.begin())))
-res["wake_resends"] = pn.resends
+# the frames the driver sent to wake and set up the chip, and those the chip took whole (a resend after a
+# late ACK is taken too; a frame lost to T_osc_start is not)
+res["begin_frames"] = {"sent": t.frames_out, "taken": ctl.call("counters")["host_frames_in"]}
 drive(pn.rf_max_retries(0xFF, 0x01, 0x02))
 res["no_card"] = outcome(lambda: drive(pn.list_passive_target(LIST_MS)))
 
